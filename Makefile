@@ -1,0 +1,148 @@
+# vmstorm - top-level build. See README.md; `make help` lists the targets.
+#
+#   make                  build lib/libvmstorm.a, the programs, tests, fuzz replayers
+#   make check            build and run the test suite (last line: "N passed, N failed")
+#   make SANITIZE=address,undefined check     the same under ASan+UBSan
+#   make fuzz             libFuzzer builds of tests/fuzz/fuzz-*.c (clang)
+#   make install PREFIX=/usr DESTDIR=/tmp/pkg
+
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+FUZZ_CC    ?= clang
+AR         ?= ar
+INSTALL    ?= install
+PYTHON     ?= python3
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARNINGS := -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings \
+            -Wvla -Wformat=2 -fno-common -Wshadow -Wpointer-arith
+ifdef CI
+WARNINGS += -Werror
+endif
+
+OPT      ?= -O2 -g
+CFLAGS   ?=
+CPPFLAGS += -D_GNU_SOURCE -DVMSTORM_VERSION='"$(VERSION)"' -Ilib
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARNINGS) $(CFLAGS) -MMD -MP
+LDFLAGS  ?=
+
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS    += -fsanitize=$(SANITIZE)
+endif
+
+# External libraries, each found with pkg-config (libcsv has no .pc file).
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
+CJSON_CFLAGS := $(call pc_cflags,libcjson)
+CJSON_LIBS   := $(call pc_libs,libcjson)
+CMOCKA_LIBS  := $(call pc_libs,cmocka)
+
+B := build
+.DEFAULT_GOAL := all
+
+# --- rebuild everything when the compiler flags change (git's GIT-CFLAGS) ---
+FLAGS_SIG := $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS)
+$(B)/FLAGS: FORCE
+	@mkdir -p $(B)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(FLAGS_SIG)' ]; then echo '$(FLAGS_SIG)' > $@; fi
+
+# --- the core ---------------------------------------------------------------
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
+LIB     := lib/libvmstorm.a
+
+# --- programs, built as their folders gain a main.c ----------------------------
+PROGRAMS :=
+ifneq ($(wildcard collector/main.c),)
+PROGRAMS += bin/vmstorm-collect
+endif
+ifneq ($(wildcard analyzer/main.c),)
+PROGRAMS += bin/vmstorm-analyze
+endif
+ifneq ($(wildcard report/main.c),)
+PROGRAMS += bin/vmstorm-report
+endif
+ifneq ($(wildcard sim/main.c),)
+PROGRAMS += bin/vmstorm-sim
+endif
+
+# --- tests --------------------------------------------------------------------
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=bin/fuzz/%)
+
+.PHONY: all check install uninstall clean demo bench fuzz lint help FORCE
+
+all: $(LIB) $(PROGRAMS) $(UNIT_BIN) $(FUZZ_REPLAY)
+
+help:
+	@sed -n 's/^#   //p' Makefile
+
+$(B)/%.o: %.c $(B)/FLAGS
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CJSON_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CJSON_LIBS) $(CMOCKA_LIBS) -lm
+
+# Fuzz targets also build with the normal compiler, linked to a replay main()
+# that runs them over files, so they never rot and their corpus is a test.
+$(B)/fuzz/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o $(LIB) $(CJSON_LIBS) -lm
+
+$(B)/tests/fuzz/replay.o: tests/fuzz/replay.c $(B)/FLAGS
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+fuzz: $(FUZZ_BIN)
+
+bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $(CJSON_CFLAGS) -o $@ $< $(LIB_SRC) $(CJSON_LIBS) -lm
+
+check: all
+	@PYTHON=$(PYTHON) B=$(B) bash tests/run.sh
+
+demo: all
+	@bash scripts/demo.sh
+
+bench:
+	@bash bench/run.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	    --inline-suppr --std=c11 -Ilib -D__GNUC__ $(LIB_SRC) \
+	    $(wildcard collector/*.c analyzer/*.c report/*.c sim/*.c tests/*/*.c)
+	clang-format --dry-run -Werror $(LIB_SRC) $(wildcard lib/*.h tests/unit/*.[ch] tests/fuzz/*.c \
+	    collector/*.[ch] analyzer/*.[ch] report/*.[ch] sim/*.[ch])
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	$(if $(PROGRAMS),$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/)
+	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1
+	$(if $(wildcard man/*.1),$(INSTALL) -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/)
+
+uninstall:
+	rm -f $(PROGRAMS:bin/%=$(DESTDIR)$(BINDIR)/%) $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+
+clean:
+	rm -rf $(B) bin $(LIB)
+
+FORCE:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,70 @@
+# tests/cli/setup.sh - sourced by every tests/cli/t-*.sh script.
+#
+# Each script reports one line per check: "ok - NAME" or "not ok - NAME"
+# (tests/run.sh counts them), and exits non-zero if any check failed.
+set -eu
+export LC_ALL=C
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+B=${B:-build}
+case "$B" in /*) ;; *) B=$TOP/$B ;; esac
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmstorm-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+_failed=0
+
+# A python3 that can import jsonschema (Debian's python3-jsonschema lives in
+# /usr/bin/python3, which need not be the first python3 on PATH).
+find_python() {
+    for py in "${PYTHON:-python3}" /usr/bin/python3 python3; do
+        if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import jsonschema' 2>/dev/null; then
+            echo "$py"
+            return 0
+        fi
+    done
+    echo "setup.sh: no python3 with jsonschema; run scripts/install-deps.sh" >&2
+    return 1
+}
+
+# check NAME CMD...: CMD must succeed.
+check() {
+    local name=$1
+    shift
+    if "$@" >"$TMP/out" 2>&1; then
+        echo "ok - $name"
+    else
+        echo "not ok - $name"
+        sed 's/^/#   /' "$TMP/out" | head -40
+        _failed=1
+    fi
+}
+
+# check_fails NAME CMD...: CMD must fail (exit non-zero, not by a signal).
+check_fails() {
+    local name=$1 rc=0
+    shift
+    "$@" >"$TMP/out" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ]; then
+        echo "ok - $name"
+    else
+        echo "not ok - $name (exit $rc)"
+        sed 's/^/#   /' "$TMP/out" | head -40
+        _failed=1
+    fi
+}
+
+# check_output NAME EXPECTED_FILE CMD...: CMD's stdout+stderr equals the file.
+check_output() {
+    local name=$1 expected=$2
+    shift 2
+    "$@" >"$TMP/out" 2>&1 || true
+    if cmp -s "$expected" "$TMP/out"; then
+        echo "ok - $name"
+    else
+        echo "not ok - $name"
+        diff -u "$expected" "$TMP/out" | sed 's/^/#   /' | head -40
+        _failed=1
+    fi
+}
+
+finish() {
+    exit "$_failed"
+}
