@@ -106,6 +106,33 @@ static void test_too_long_line_reported(void **state)
     free(text);
 }
 
+/* The hand-written sample: every line decodes, every kind is one this build knows. */
+static void test_sample_minimal(void **state)
+{
+    struct vs_error err;
+    struct evstream *s = evstream_open("samples/minimal.ndjson", 0, &err);
+    int seen[EV_KIND_COUNT] = {0};
+    struct event ev;
+    enum evstream_status st;
+    int64_t n = 0;
+
+    (void)state;
+    if (!s)
+        fail_msg("%s: %s (run from the top of the tree)", err.where, err.msg);
+    while ((st = evstream_next(s, &ev, &err)) == EVSTREAM_EVENT) {
+        assert_int_equal(ev.seq, n++);
+        assert_int_not_equal(ev.kind, EV_UNKNOWN);
+        seen[ev.kind]++;
+        event_release(&ev);
+    }
+    assert_int_equal(st, EVSTREAM_EOF);
+    for (int k = EV_UNKNOWN + 1; k < EV_KIND_COUNT; k++)
+        if (!seen[k])
+            fail_msg("kind '%s' missing from samples/minimal.ndjson", event_kind_name(k));
+    assert_true(n > 100);
+    evstream_free(s);
+}
+
 static void test_open_missing(void **state)
 {
     struct vs_error err;
@@ -124,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_truncated_last_line_skipped),
         cmocka_unit_test(test_whole_last_line_without_newline_kept),
         cmocka_unit_test(test_too_long_line_reported),
+        cmocka_unit_test(test_sample_minimal),
         cmocka_unit_test(test_open_missing),
     };
 
