@@ -79,6 +79,7 @@ FUZZ_SRC   := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=bin/fuzz/%)
 
+.SECONDARY:
 .PHONY: all check install uninstall clean demo bench fuzz lint help FORCE
 
 all: $(LIB) $(PROGRAMS) $(UNIT_BIN) $(FUZZ_REPLAY)
