@@ -42,6 +42,9 @@ pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
 CJSON_CFLAGS := $(call pc_cflags,libcjson)
 CJSON_LIBS   := $(call pc_libs,libcjson)
 CMOCKA_LIBS  := $(call pc_libs,cmocka)
+YAML_CFLAGS  := $(call pc_cflags,yaml-0.1)
+YAML_LIBS    := $(call pc_libs,yaml-0.1)
+CURL_LIBS    := $(call pc_libs,libcurl)
 
 B := build
 .DEFAULT_GOAL := all
@@ -57,20 +60,42 @@ LIB_SRC := $(wildcard lib/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o)
 LIB     := lib/libvmstorm.a
 
-# --- programs, built as their folders gain a main.c ----------------------------
+# --- programs ------------------------------------------------------------------
+# Each program folder X/ builds $(B)/X/libX.a from its modules (all .c but
+# main.c) and bin/vmstorm-NAME from main.c once main.c exists. Unit tests
+# named tests/unit/test_X_*.c link libX.a and X's libraries too.
+PROG_DIRS := collector analyzer report sim
+collector_NAME := vmstorm-collect
+analyzer_NAME  := vmstorm-analyze
+report_NAME    := vmstorm-report
+sim_NAME       := vmstorm-sim
+collector_PKGS := libcurl libcjson yaml-0.1
+analyzer_PKGS  := libcjson
+report_PKGS    := libcjson cairo
+sim_PKGS       := libmicrohttpd gnutls libcjson yaml-0.1
+analyzer_EXTRA_LIBS := -lcsv
+
+define program_rules
+$(1)_SRC := $$(filter-out $(1)/main.c,$$(wildcard $(1)/*.c))
+$(1)_A   := $$(B)/$(1)/lib$(1).a
+$(1)_CFLAGS := $$(call pc_cflags,$$($(1)_PKGS))
+$(1)_LIBS   := $$(call pc_libs,$$($(1)_PKGS)) $$($(1)_EXTRA_LIBS)
+$$(B)/$(1)/%.o: $(1)/%.c $$(B)/FLAGS
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$($(1)_CFLAGS) -I$(1) -c -o $$@ $$<
+$$($(1)_A): $$($(1)_SRC:%.c=$$(B)/%.o)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+ifneq ($$(wildcard $(1)/main.c),)
+PROGRAMS += bin/$$($(1)_NAME)
+bin/$$($(1)_NAME): $$(B)/$(1)/main.o $$($(1)_A) $$(LIB)
+	@mkdir -p bin
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(CJSON_LIBS) $$(YAML_LIBS) -lm
+endif
+endef
+
 PROGRAMS :=
-ifneq ($(wildcard collector/main.c),)
-PROGRAMS += bin/vmstorm-collect
-endif
-ifneq ($(wildcard analyzer/main.c),)
-PROGRAMS += bin/vmstorm-analyze
-endif
-ifneq ($(wildcard report/main.c),)
-PROGRAMS += bin/vmstorm-report
-endif
-ifneq ($(wildcard sim/main.c),)
-PROGRAMS += bin/vmstorm-sim
-endif
+$(foreach d,$(PROG_DIRS),$(eval $(call program_rules,$(d))))
 
 # --- tests --------------------------------------------------------------------
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -89,7 +114,7 @@ help:
 
 $(B)/%.o: %.c $(B)/FLAGS
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CJSON_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -97,13 +122,24 @@ $(LIB): $(LIB_OBJ)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CJSON_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CJSON_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
+
+# tests of a program's modules: tests/unit/test_sim_store.c links libsim.a
+define program_test_rules
+$$(B)/tests/test_$(1)_%: $$(B)/tests/unit/test_$(1)_%.o $$($(1)_A) $$(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$< $$($(1)_A) $$(LIB) $$($(1)_LIBS) $$(CJSON_LIBS) $$(YAML_LIBS) $$(CURL_LIBS) $$(CMOCKA_LIBS) -lm
+$$(B)/tests/unit/test_$(1)_%.o: tests/unit/test_$(1)_%.c $$(B)/FLAGS
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$($(1)_CFLAGS) $$(CJSON_CFLAGS) -I$(1) -c -o $$@ $$<
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call program_test_rules,$(d))))
 
 # Fuzz targets also build with the normal compiler, linked to a replay main()
 # that runs them over files, so they never rot and their corpus is a test.
 $(B)/fuzz/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o $(LIB) $(CJSON_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o $(LIB) $(CJSON_LIBS) $(YAML_LIBS) -lm
 
 $(B)/tests/fuzz/replay.o: tests/fuzz/replay.c $(B)/FLAGS
 	@mkdir -p $(dir $@)
@@ -114,7 +150,7 @@ fuzz: $(FUZZ_BIN)
 bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(CJSON_CFLAGS) -o $@ $< $(LIB_SRC) $(CJSON_LIBS) -lm
+	    $(CJSON_CFLAGS) -o $@ $< $(LIB_SRC) $(CJSON_LIBS) $(YAML_LIBS) -lm
 
 check: all
 	@PYTHON=$(PYTHON) B=$(B) bash tests/run.sh
