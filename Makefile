@@ -48,6 +48,8 @@ CURL_LIBS    := $(call pc_libs,libcurl)
 
 B := build
 .DEFAULT_GOAL := all
+# programs of the default build go to bin/, those of another build dir to $(B)/bin
+OUT_BIN := $(if $(filter build,$(B)),bin,$(B)/bin)
 
 # --- rebuild everything when the compiler flags change (git's GIT-CFLAGS) ---
 FLAGS_SIG := $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS)
@@ -74,6 +76,13 @@ analyzer_PKGS  := libcjson
 report_PKGS    := libcjson cairo
 sim_PKGS       := libmicrohttpd gnutls libcjson yaml-0.1
 analyzer_EXTRA_LIBS := -lcsv
+# the fio result simulated guests serve, embedded so the binary needs no data files
+sim_EXTRA_OBJ := $(B)/gen/fio_sample.o
+
+$(B)/gen/fio_sample.c: samples/fio/randrw-4k.json
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from $< */'; echo 'const char fio_sample_json[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0};'; } > $@
 
 define program_rules
 $(1)_SRC := $$(filter-out $(1)/main.c,$$(wildcard $(1)/*.c))
@@ -83,13 +92,13 @@ $(1)_LIBS   := $$(call pc_libs,$$($(1)_PKGS)) $$($(1)_EXTRA_LIBS)
 $$(B)/$(1)/%.o: $(1)/%.c $$(B)/FLAGS
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$($(1)_CFLAGS) -I$(1) -c -o $$@ $$<
-$$($(1)_A): $$($(1)_SRC:%.c=$$(B)/%.o)
+$$($(1)_A): $$($(1)_SRC:%.c=$$(B)/%.o) $$($(1)_EXTRA_OBJ)
 	@rm -f $$@
 	$$(AR) rcs $$@ $$^
 ifneq ($$(wildcard $(1)/main.c),)
-PROGRAMS += bin/$$($(1)_NAME)
-bin/$$($(1)_NAME): $$(B)/$(1)/main.o $$($(1)_A) $$(LIB)
-	@mkdir -p bin
+PROGRAMS += $$(OUT_BIN)/$$($(1)_NAME)
+$$(OUT_BIN)/$$($(1)_NAME): $$(B)/$(1)/main.o $$($(1)_A) $$(LIB)
+	@mkdir -p $$(OUT_BIN)
 	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(CJSON_LIBS) $$(YAML_LIBS) -lm
 endif
 endef
@@ -153,7 +162,7 @@ bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	    $(CJSON_CFLAGS) -o $@ $< $(LIB_SRC) $(CJSON_LIBS) $(YAML_LIBS) -lm
 
 check: all
-	@PYTHON=$(PYTHON) B=$(B) bash tests/run.sh
+	@PYTHON=$(PYTHON) B=$(B) BIN=$(OUT_BIN) bash tests/run.sh
 
 demo: all
 	@bash scripts/demo.sh
@@ -175,7 +184,7 @@ install: all
 	$(if $(wildcard man/*.1),$(INSTALL) -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/)
 
 uninstall:
-	rm -f $(PROGRAMS:bin/%=$(DESTDIR)$(BINDIR)/%) $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 
 clean:
 	rm -rf $(B) bin $(LIB)

@@ -7,6 +7,8 @@ export LC_ALL=C
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 case "$B" in /*) ;; *) B=$TOP/$B ;; esac
+BIN=${BIN:-bin}
+case "$BIN" in /*) ;; *) BIN=$TOP/$BIN ;; esac
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmstorm-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 _failed=0

@@ -1,0 +1,151 @@
+#include "guest.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "msg.h"
+
+struct guest {
+    struct sim_fd ssh, fio;
+    char ip[16];
+    char *fio_json;
+};
+
+void guest_next_ip(struct sim *sim, char ip[16])
+{
+    static uint32_t next = (10u << 16) | 1u; /* 127.10.0.1 */
+
+    (void)sim;
+    while ((next & 0xff) == 0 || (next & 0xff) == 255)
+        next++;
+    snprintf(ip, 16, "127.%u.%u.%u", (next >> 16) & 0xff, (next >> 8) & 0xff, next & 0xff);
+    next++;
+}
+
+static int listen_on(const char *ip, int port, struct vs_error *err)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+    if (fd < 0)
+        return vs_error_setc(err, errno, NULL, 0, 0, "socket: %s", strerror(errno));
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 128) < 0) {
+        int e = errno;
+
+        close(fd);
+        return vs_error_setc(err, e, NULL, 0, 0, "guest %s:%d: %s%s", ip, port, strerror(e),
+                             e == EACCES ? " (ports below 1024 need root; try --guest-port 2222)"
+                                         : "");
+    }
+    return fd;
+}
+
+static void on_ssh(struct sim *sim, struct sim_fd *f, uint32_t events)
+{
+    static const char banner[] = "SSH-2.0-vmstorm-sim\r\n";
+    int c;
+
+    (void)sim;
+    (void)events;
+    while ((c = accept4(f->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+        if (write(c, banner, sizeof(banner) - 1) < 0) {
+            /* the prober may have closed already: that is fine */
+        }
+        close(c);
+    }
+}
+
+/* Answer one HTTP request on a fresh connection (small, on loopback). */
+static void serve_fio(struct guest *g, int c)
+{
+    char req[1024], head[256];
+    struct timeval tv = {1, 0};
+    ssize_t n;
+    const char *body = g->fio_json;
+    int found;
+
+    setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    n = read(c, req, sizeof(req) - 1);
+    if (n <= 0)
+        return;
+    req[n] = '\0';
+    found = body && strncmp(req, "GET /fio.json ", 14) == 0;
+    if (!found)
+        body = body ? "not found\n" : "fio has not finished yet\n";
+    snprintf(head, sizeof(head),
+             "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+             found ? "200 OK" : "404 Not Found", found ? "application/json" : "text/plain",
+             strlen(body));
+    if (write(c, head, strlen(head)) < 0 || write(c, body, strlen(body)) < 0)
+        msg_debug("guest %s: fio client went away", g->ip);
+}
+
+static void on_fio(struct sim *sim, struct sim_fd *f, uint32_t events)
+{
+    struct guest *g = f->arg;
+    int c;
+
+    (void)sim;
+    (void)events;
+    while ((c = accept4(f->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+        serve_fio(g, c);
+        close(c);
+    }
+}
+
+struct guest *guest_open(struct sim *sim, const char *ip, struct vs_error *err)
+{
+    struct guest *g = calloc(1, sizeof(*g));
+
+    if (!g) {
+        vs_error_set(err, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
+    snprintf(g->ip, sizeof(g->ip), "%s", ip);
+    g->ssh.fd = g->fio.fd = -1;
+    g->ssh.fd = listen_on(ip, sim->opt.guest_port, err);
+    if (g->ssh.fd < 0)
+        goto fail;
+    g->fio.fd = listen_on(ip, sim->opt.fio_port, err);
+    if (g->fio.fd < 0)
+        goto fail;
+    g->ssh.fn = on_ssh;
+    g->fio.fn = on_fio;
+    g->ssh.arg = g->fio.arg = g;
+    loop_add(sim, &g->ssh, EPOLLIN);
+    loop_add(sim, &g->fio, EPOLLIN);
+    return g;
+fail:
+    if (g->ssh.fd >= 0)
+        close(g->ssh.fd);
+    free(g);
+    return NULL;
+}
+
+void guest_set_fio(struct guest *g, const char *json)
+{
+    free(g->fio_json);
+    g->fio_json = json ? strdup(json) : NULL;
+}
+
+void guest_close(struct sim *sim, struct guest *g)
+{
+    if (!g)
+        return;
+    loop_del(sim, &g->ssh);
+    loop_del(sim, &g->fio);
+    close(g->ssh.fd);
+    close(g->fio.fd);
+    free(g->fio_json);
+    free(g);
+}

@@ -1,0 +1,86 @@
+/*
+ * queue.h - the two kinds of contention in the timing model.
+ *
+ * struct fifo: a first-come first-served queue with k servers (virt-controller
+ *   workers, the kube-scheduler, a node's serialized pod network setup,
+ *   virt-handler workers). A job waits for a free server, then holds it for
+ *   its service time, drawn when service starts.
+ * struct ps: processor sharing with a capacity (a node's CPU cores for guest
+ *   boots, the storage backend for clones). Each job has work (seconds at
+ *   full speed) and a demand (cores it could use); when the demands add up
+ *   to more than the capacity, every job slows by capacity / total demand.
+ *
+ * Jobs belong to an owner pointer with an epoch; removing an owner's jobs
+ * (a VM stopped while it boots) frees their servers or share at once. Times
+ * are real CLOCK_MONOTONIC ns; `speed` converts model seconds into real
+ * time (model seconds / speed). The queues own their job records, not the
+ * owners.
+ */
+#ifndef SIM_QUEUE_H
+#define SIM_QUEUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sched.h"
+
+/* Called when a job completes (fifo: service done; ps: work done). */
+typedef void (*job_done_fn)(void *ctx, void *owner, uint64_t epoch);
+/* Draws a service time in model seconds (fifo). */
+typedef double (*service_fn)(void *ctx, void *owner);
+
+struct fifo_job;
+struct fifo {
+    const char *name;
+    int servers, busy;
+    struct fifo_job *head, *tail; /* waiting */
+    struct fifo_job *active;      /* in service */
+    struct sched *sched;
+    double speed;
+    uint64_t gen; /* invalidates timers of removed jobs */
+    size_t max_waiting;
+};
+
+void fifo_init(struct fifo *q, const char *name, int servers, struct sched *s, double speed);
+void fifo_release(struct fifo *q);
+int fifo_push(struct fifo *q, void *owner, uint64_t epoch, service_fn service, job_done_fn done,
+              void *ctx);
+/* Drop every job of owner (waiting or in service). */
+void fifo_remove_owner(struct fifo *q, void *owner);
+size_t fifo_waiting(const struct fifo *q);
+
+struct ps_job;
+struct ps {
+    const char *name;
+    double capacity;
+    struct ps_job *jobs;
+    size_t njobs;
+    int64_t last_ns;
+    uint64_t gen;
+    struct sched *sched;
+    double speed;
+};
+
+void ps_init(struct ps *p, const char *name, double capacity, struct sched *s, double speed);
+void ps_release(struct ps *p);
+int ps_add(struct ps *p, void *owner, uint64_t epoch, double work, double demand, job_done_fn done,
+           void *ctx, int64_t now_ns);
+void ps_remove_owner(struct ps *p, void *owner, int64_t now_ns);
+size_t ps_count(const struct ps *p);
+
+/*
+ * struct bucket: a client-side rate limiter (client-go's token bucket: qps
+ * tokens a second, at most burst banked), by reservation: a caller asks when
+ * its request may go and waits until then. qps is in model time.
+ */
+struct bucket {
+    double qps, burst, tokens;
+    int64_t last_ns;
+    double speed;
+};
+
+void bucket_init(struct bucket *b, double qps, double burst, double speed, int64_t now_ns);
+/* Reserve one token for a request ready at at_ns; returns when it may be sent (>= at_ns). */
+int64_t bucket_reserve(struct bucket *b, int64_t at_ns);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * sched.h - timers for the simulator's single-threaded event loop: a binary
+ * min-heap of (due time on CLOCK_MONOTONIC, callback, argument). Timers
+ * cannot be cancelled: a callback checks whether what it was for still holds
+ * (the controller keeps an epoch per object for that). Ties fire in the
+ * order they were scheduled. The scheduler owns nothing the callbacks point at.
+ */
+#ifndef SIM_SCHED_H
+#define SIM_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef void (*sched_fn)(void *ctx, void *arg, uint64_t token);
+
+struct sched;
+
+struct sched *sched_new(void);
+void sched_free(struct sched *s);
+
+/* Run fn(ctx, arg, token) at mono_ns (or as soon as possible if in the past). 0 or -1 (ENOMEM). */
+int sched_at(struct sched *s, int64_t mono_ns, sched_fn fn, void *ctx, void *arg, uint64_t token);
+
+/* Due time of the earliest timer, or INT64_MAX when none. */
+int64_t sched_next(const struct sched *s);
+
+/* Run every timer due at or before now_ns (including ones they add that are due). Returns how many
+ * ran. */
+size_t sched_run(struct sched *s, int64_t now_ns);
+
+size_t sched_pending(const struct sched *s);
+
+#endif

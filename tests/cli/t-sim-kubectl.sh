@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# vmstorm-sim driven by the real kubectl and curl (issue 3's acceptance checks).
+. "$(dirname "$0")/setup.sh"
+. "$(dirname "$0")/simlib.sh"
+trap 'sim_stop >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+
+if ! command -v kubectl >/dev/null; then
+    echo "not ok - kubectl missing (scripts/install-deps.sh installs kubernetes-client)"
+    exit 1
+fi
+check "simulator starts and writes its kubeconfig" sim_start "$TMP/a" --speed 20 --watch-history 60
+K="kubectl --kubeconfig $TMP/a/kubeconfig --request-timeout=10s"
+
+check "kubectl get ns" $K get ns
+check "kubectl get nodes shows 4 Ready nodes" \
+    bash -c "$K get nodes --no-headers | grep -c ' Ready ' | grep -qx 4"
+check "kubectl create ns" $K create ns t1
+check "kubectl create --validate=false -f vm.yaml" \
+    $K create --validate=false -n t1 -f "$TOP/samples/templates/vm-containerdisk.yaml"
+check "kubectl get vm,vmi -A" $K get vm,vmi -A
+check "kubectl get dv -A" $K get dv -A
+
+# a VM created with kubectl reaches Running in `kubectl get vmi -A -w`
+$K get vmi -A -w >"$TMP/watch.out" 2>&1 &
+WPID=$!
+check "kubectl get vmi -A -w shows the VMI Running" \
+    wait_for 30 grep -q 'vm-cirros .*Running' "$TMP/watch.out"
+kill $WPID 2>/dev/null || true
+check "the VM reports Running" wait_for 20 bash -c "$K get vm -n t1 vm-cirros --no-headers | grep -q Running"
+
+CURL="curl -sS --cacert $TMP/a/ca.pem"
+AUTH="Authorization: Bearer $SIM_TOKEN"
+check "unauthenticated requests get 401 with a Status" \
+    bash -c "$CURL -o $TMP/401.json -w '%{http_code}' $SIM_URL/api/v1/namespaces | grep -qx 401 &&
+             grep -q '\"reason\":\"Unauthorized\"' $TMP/401.json && grep -q '\"kind\":\"Status\"' $TMP/401.json"
+check "a wrong token gets 401" \
+    bash -c "$CURL -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer nope' $SIM_URL/api/v1/namespaces | grep -qx 401"
+check "TLS verification fails without the simulator's CA" \
+    bash -c "! curl -sS -o /dev/null -H '$AUTH' $SIM_URL/version"
+check "the client certificate (second user) works" \
+    $K --context vmstorm-sim-cert get ns t1
+
+# churn so resourceVersion 2 leaves the 60-event history
+for i in $(seq 1 40); do $K create ns churn-$i >/dev/null; done
+check "a watch resumed from an old resourceVersion gets HTTP 200 and a 410 ERROR event" \
+    bash -c "$CURL -H '$AUTH' -o $TMP/w410 -w '%{http_code}' --max-time 5 \
+             '$SIM_URL/api/v1/namespaces?watch=1&resourceVersion=2' | grep -qx 200 &&
+             grep -q '\"type\":\"ERROR\"' $TMP/w410 && grep -q '\"code\":410' $TMP/w410 &&
+             grep -q '\"reason\":\"Expired\"' $TMP/w410"
+RV=$($CURL -H "$AUTH" "$SIM_URL/api/v1/namespaces" | jq -r .metadata.resourceVersion)
+check "a watch from a current resourceVersion streams events and a BOOKMARK" \
+    bash -c "$CURL -H '$AUTH' -o $TMP/wok --max-time 5 \
+             '$SIM_URL/api/v1/namespaces?watch=1&resourceVersion=$RV&allowWatchBookmarks=true&timeoutSeconds=2' || true;
+             test \$(grep -c '\"type\":\"BOOKMARK\"' $TMP/wok) -eq 1 && ! grep -q '\"type\":\"ERROR\"' $TMP/wok"
+check "lists page with limit and continue" \
+    bash -c "$CURL -H '$AUTH' '$SIM_URL/api/v1/namespaces?limit=5' | grep -q '\"continue\":\"'"
+
+check "stop subresource answers 202" \
+    bash -c "$CURL -H '$AUTH' -X PUT -o /dev/null -w '%{http_code}' \
+             $SIM_URL/apis/subresources.kubevirt.io/v1/namespaces/t1/virtualmachines/vm-cirros/stop | grep -qx 202"
+check "the VMI goes away after stop" \
+    wait_for 30 bash -c "! $K get vmi -n t1 vm-cirros >/dev/null 2>&1"
+check "stopping a stopped VM is a 409 Conflict" \
+    bash -c "$CURL -H '$AUTH' -X PUT -o $TMP/409 -w '%{http_code}' \
+             $SIM_URL/apis/subresources.kubevirt.io/v1/namespaces/t1/virtualmachines/vm-cirros/stop | grep -qx 409 &&
+             grep -q 'VM is not running' $TMP/409"
+check "start subresource answers 202 and the VM runs again" \
+    bash -c "$CURL -H '$AUTH' -X PUT -o /dev/null -w '%{http_code}' \
+             $SIM_URL/apis/subresources.kubevirt.io/v1/namespaces/t1/virtualmachines/vm-cirros/start | grep -qx 202 &&
+             $K wait --for=jsonpath='{.status.printableStatus}'=Running vm/vm-cirros -n t1 --timeout=30s"
+check "/metrics counts apiserver and kubevirt requests" \
+    bash -c "$CURL -H '$AUTH' $SIM_URL/metrics >$TMP/m && grep -q '^apiserver_request_total{code=\"201\"' $TMP/m &&
+             grep -q '^kubevirt_rest_client_requests_total{.*resource=\"virtualmachineinstances\",verb=\"CREATE\"}' $TMP/m"
+check "kubectl delete ns" $K delete ns t1 --wait=false
+check "the namespace is gone once empty" \
+    wait_for 30 bash -c "! $K get ns t1 >/dev/null 2>&1"
+check "the truth file records the VMI Running" grep -q '"what":"vmi_phase:Running"' "$TMP/a/truth.ndjson"
+check "the simulator exits 0 on SIGTERM" sim_stop
+
+# a cluster without virt-api: the subresource group is a plain-text 404
+check "simulator starts with --no-subresources" sim_start "$TMP/b" --no-subresources --no-tls
+check "start subresource is a plain 404 without virt-api" \
+    bash -c "curl -sS -H 'Authorization: Bearer $SIM_TOKEN' -X PUT -o $TMP/404 -w '%{http_code}' \
+             $SIM_URL/apis/subresources.kubevirt.io/v1/namespaces/x/virtualmachines/y/start | grep -qx 404 &&
+             grep -qx '404 page not found' $TMP/404"
+check "the simulator exits 0 on SIGTERM (plain HTTP)" sim_stop
+finish
