@@ -37,6 +37,7 @@ struct node_rt {
     int pods;
     struct fifo net;
     struct fifo handler;
+    struct ps runtime; /* launcher pod starts (kubelet, container runtime) */
     struct ps boot;
     struct bucket api; /* virt-handler's rate-limited API client */
 };
@@ -78,7 +79,8 @@ struct ctl {
     struct node_rt *nodes;
     int nnodes;
     struct fifo vctl, sched;
-    struct ps storage;
+    struct ps storage; /* clones */
+    struct ps boot_io; /* guest boots reading their disks from shared storage */
     struct vm_rt *vms;
     struct dv_rt *dvs;
     struct ns_rt *terminating;
@@ -498,11 +500,13 @@ static void step_pod_running(void *ctx, void *arg, uint64_t epoch);
 static void step_net_done(void *ctx, void *owner, uint64_t epoch)
 {
     struct ctl *c = ctx;
+    struct vm_rt *v = owner;
 
-    if (!current(owner, epoch))
+    if (!current(v, epoch))
         return;
-    sched_at(c->sim->sched, after(c, draw(c, c->m.container_start, c->m.container_start_gsd)),
-             step_pod_running, c, owner, epoch);
+    ps_add(&c->nodes[v->node].runtime, v, epoch,
+           draw(c, c->m.container_start, c->m.container_start_gsd), 1, step_pod_running, c,
+           clock_mono_ns());
 }
 
 static void step_vmi_running(void *ctx, void *owner, uint64_t epoch);
@@ -654,9 +658,11 @@ static void release_node(struct vm_rt *v)
 
     fifo_remove_owner(&c->vctl, v);
     fifo_remove_owner(&c->sched, v);
+    ps_remove_owner(&c->boot_io, v, now);
     for (int i = 0; i < c->nnodes; i++) {
         fifo_remove_owner(&c->nodes[i].net, v);
         fifo_remove_owner(&c->nodes[i].handler, v);
+        ps_remove_owner(&c->nodes[i].runtime, v, now);
         ps_remove_owner(&c->nodes[i].boot, v, now);
     }
     if (v->node >= 0) {
@@ -726,8 +732,18 @@ static void step_shutdown_done(void *ctx, void *arg, uint64_t epoch)
         handler_write(ctx, arg, step_succeeded, epoch);
 }
 
+/* The VMI's terminationGracePeriodSeconds (KubeVirt's default: 30 s). */
+static double grace_period(const struct vm_rt *v)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(v->vmi->json, "spec"), "terminationGracePeriodSeconds");
+
+    return cJSON_IsNumber(g) && g->valuedouble >= 0 ? g->valuedouble : 30.0;
+}
+
 static void vm_stop(struct vm_rt *v)
 {
+
     struct ctl *c = v->ctl;
     double t;
     char ts[32];
@@ -752,6 +768,9 @@ static void vm_stop(struct vm_rt *v)
     t = v->guest || strcmp(get_str(obj_at(v->vmi->json, "status"), "phase") ?: "", "Running") == 0
             ? draw(c, c->m.shutdown, c->m.shutdown_gsd)
             : 0.1;
+    if (t > grace_period(v))
+        t = grace_period(v); /* virt-launcher kills the domain when the grace period ends */
+
     sched_at(c->sim->sched, after(c, t), step_shutdown_done, c, v, v->epoch);
 }
 
@@ -811,6 +830,29 @@ static void dv_done(void *ctx, void *owner, uint64_t epoch)
     }
 }
 
+/* Host-assisted clones report progress, as CDI's importer does. */
+static void dv_progress(void *ctx, void *arg, uint64_t epoch)
+{
+    struct ctl *c = ctx;
+    struct dv_rt *d = arg;
+    double f;
+    char pct[16];
+    const char *old;
+
+    if (d->epoch != epoch || !d->dv)
+        return;
+    f = ps_fraction_done(&c->storage, d, clock_mono_ns());
+    if (f < 0)
+        return; /* done */
+    snprintf(pct, sizeof(pct), "%.2f%%", f * 100.0);
+    old = get_str(obj_at(d->dv->json, "status"), "progress");
+    if (!old || atof(old) + 1.0 <= f * 100.0) {
+        put_str(obj_at(d->dv->json, "status"), "progress", pct);
+        store_touch(c->sim->store, d->dv);
+    }
+    sched_at(c->sim->sched, after(c, 2.0), dv_progress, c, d, epoch);
+}
+
 static void dv_step(void *ctx, void *arg, uint64_t epoch)
 {
     struct ctl *c = ctx;
@@ -827,6 +869,7 @@ static void dv_step(void *ctx, void *arg, uint64_t epoch)
         dv_phase(d, "CloneInProgress", "0.00%");
         ps_add(&c->storage, d, epoch, c->m.image_gib * 1024.0 / c->m.host_clone_mbps, 1, dv_done, c,
                clock_mono_ns());
+        sched_at(c->sim->sched, after(c, 2.0), dv_progress, c, d, epoch);
     } else {
         dv_phase(d, "CSICloneInProgress", "N/A");
         ps_add(&c->storage, d, epoch, draw(c, c->m.csi_clone, c->m.csi_clone_gsd), 1, dv_done, c,
@@ -1130,6 +1173,7 @@ int ctl_vm_start(struct ctl *c, struct sim_object *vm, struct vs_error *err)
     } else {
         v->manual_want = 1; /* Manual, RerunOnFailure: a start request */
     }
+    truth_emit(c->sim, v->ns, v->name, "", "vm_start_requested");
     reconcile(v);
     return 202;
 }
@@ -1157,6 +1201,7 @@ int ctl_vm_stop(struct ctl *c, struct sim_object *vm, struct vs_error *err)
     } else {
         v->manual_want = 0;
     }
+    truth_emit(c->sim, v->ns, v->name, uid_of(v->vmi), "vm_stop_requested");
     reconcile(v);
     return 202;
 }
@@ -1215,6 +1260,7 @@ struct ctl *ctl_new(struct sim *sim, struct vs_error *err)
     }
     fifo_init(&c->vctl, "virt-controller", (int)c->m.ctl_workers, sim->sched, sim->opt.speed);
     fifo_init(&c->sched, "kube-scheduler", 1, sim->sched, sim->opt.speed);
+    ps_init(&c->boot_io, "boot-io", c->m.boot_io_capacity, sim->sched, sim->opt.speed);
     ps_init(&c->storage, "storage", c->m.clone_host_assisted > 0 ? 1 : c->m.clone_capacity,
             sim->sched, sim->opt.speed);
     width = c->nnodes >= 100 ? 3 : 2;
@@ -1226,6 +1272,7 @@ struct ctl *ctl_new(struct sim *sim, struct vs_error *err)
         fifo_init(&n->net, "node-network", 1, sim->sched, sim->opt.speed);
         fifo_init(&n->handler, "virt-handler", (int)c->m.handler_workers, sim->sched,
                   sim->opt.speed);
+        ps_init(&n->runtime, "node-runtime", c->m.node_pod_starts, sim->sched, sim->opt.speed);
         ps_init(&n->boot, "node-cpu", c->m.node_cores, sim->sched, sim->opt.speed);
         bucket_init(&n->api, c->m.handler_qps, c->m.handler_burst, sim->opt.speed, clock_mono_ns());
         n->obj = store_create(sim->store, resource_get(RES_NODES), "", new_node(c, n->name),
@@ -1257,11 +1304,13 @@ void ctl_free(struct ctl *c)
     for (int i = 0; i < c->nnodes; i++) {
         fifo_release(&c->nodes[i].net);
         fifo_release(&c->nodes[i].handler);
+        ps_release(&c->nodes[i].runtime);
         ps_release(&c->nodes[i].boot);
     }
     fifo_release(&c->vctl);
     fifo_release(&c->sched);
     ps_release(&c->storage);
+    ps_release(&c->boot_io);
     free(c->nodes);
     free(c);
 }

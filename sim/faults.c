@@ -146,10 +146,12 @@ int faults_parse(struct faults **fp, const char *spec, uint64_t seed, struct vs_
                             "http-error, latency, vm-fail)",
                             spec, name);
     for (tok = opts ? strtok_r(opts, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
+        char opt[128], *eq;
 
+        snprintf(opt, sizeof(opt), "%s", tok);
+        eq = strchr(tok, '=');
         if (!eq || (*eq = '\0', set_option(f, name, tok, eq + 1) < 0))
-            return vs_error_set(err, NULL, 0, 0, "--fault '%s': bad option '%s'", spec, tok);
+            return vs_error_set(err, NULL, 0, 0, "--fault '%s': bad option '%s'", spec, opt);
     }
     if (strcmp(name, "watch-drop") == 0 && f->watch_drop_every <= 0)
         return vs_error_set(err, NULL, 0, 0, "--fault '%s': needs every=DURATION", spec);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
+#include "faults.h"
 #include "metrics.h"
 #include "msg.h"
 #include "tls.h"
@@ -19,6 +21,7 @@
 /* What a request keeps beside struct req: headers for its reply. */
 struct req_full {
     struct req r;
+    int delayed; /* an injected latency was applied already */
     char *hdr_name[MAX_EXTRA_HEADERS];
     char *hdr_value[MAX_EXTRA_HEADERS];
     int nhdr;
@@ -72,6 +75,26 @@ static int is_health_path(const char *url)
            strcmp(url, "/readyz") == 0;
 }
 
+static void resume_request(void *ctx, void *arg, uint64_t token)
+{
+    (void)ctx;
+    (void)token;
+    MHD_resume_connection(arg);
+}
+
+/* Injected latency: park the request and come back to it later. */
+static int delay_request(struct sim *sim, struct req_full *f)
+{
+    int64_t d = faults_latency_ns(sim, &f->r);
+
+    f->delayed = 1;
+    if (d <= 0)
+        return 0;
+    MHD_suspend_connection(f->r.conn);
+    sched_at(sim->sched, clock_mono_ns() + d, resume_request, sim, f->r.conn, 0);
+    return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -107,6 +130,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         http_reply_status(r, 401, "Unauthorized", NULL, NULL, NULL, "Unauthorized");
         return MHD_YES;
     }
+    if (!f->delayed && delay_request(sim, f))
+        return MHD_YES;
     if (r->too_large) {
         http_reply_status(r, 413, "RequestEntityTooLarge", NULL, NULL, NULL,
                           "request body larger than %zu bytes", (size_t)HTTP_BODY_MAX);

@@ -424,6 +424,11 @@ static int run(struct sim *sim)
              sim->opt.kubeconfig_out ? "; kubeconfig: " : "",
              sim->opt.kubeconfig_out ? sim->opt.kubeconfig_out : "");
     run_loop(sim);
+    /* end open watches and delayed requests so the daemon can stop cleanly */
+    watch_hub_drop_all(sim->watches);
+    sched_run(sim->sched, INT64_MAX);
+    for (int i = 0; i < 3; i++)
+        http_run(sim);
     rc = VS_EXIT_OK;
 out:
     http_stop(sim);
@@ -452,7 +457,10 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
     rc = parse_args(&sim, argc, argv);
-    if (rc != 0)
+    if (rc != 0) {
+        faults_free(sim.faults);
         return rc > 0 ? VS_EXIT_OK : VS_EXIT_USAGE;
+    }
+
     return run(&sim);
 }

@@ -17,12 +17,14 @@ struct model {
     double ctl_workers, ctl_op, ctl_op_gsd; /* virt-controller: workers, per-VMI work */
     double sched_op, sched_op_gsd;          /* kube-scheduler: per pod, serial */
     /* node */
-    double net_setup, net_setup_gsd;                    /* pod sandbox + CNI, serialized per node */
-    double container_start, container_start_gsd;        /* launcher container start, parallel */
+    double net_setup, net_setup_gsd;             /* pod sandbox + CNI, serialized per node */
+    double container_start, container_start_gsd; /* launcher container start, parallel */
+    double node_pod_starts;                      /* launcher pod starts a node runs at full speed */
     double handler_workers, handler_op, handler_op_gsd; /* virt-handler: domain start */
     double handler_qps, handler_burst;                  /* virt-handler's API client, per node */
     double ip_delay, ip_delay_gsd;                      /* Running -> IP in status.interfaces */
     double boot_work, boot_work_gsd;     /* guest boot to network-ready, s at full speed */
+    double boot_io_capacity;             /* guest boots the shared storage serves at full speed */
     double agent_delay, agent_delay_gsd; /* network-ready -> AgentConnected */
     double shutdown, shutdown_gsd;       /* stop request -> VMI Succeeded (guest ACPI) */
     double teardown, teardown_gsd;       /* Succeeded -> VMI and pod deleted */

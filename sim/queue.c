@@ -154,7 +154,8 @@ size_t fifo_waiting(const struct fifo *q)
 struct ps_job {
     void *owner;
     uint64_t epoch;
-    double remaining; /* model seconds at full speed */
+    double total; /* model seconds at full speed */
+    double remaining;
     double demand;
     job_done_fn done;
     void *ctx;
@@ -261,7 +262,7 @@ int ps_add(struct ps *p, void *owner, uint64_t epoch, double work, double demand
     if (!j)
         return -1;
     ps_advance(p, now_ns);
-    *j = (struct ps_job){owner, epoch, work, demand > 0 ? demand : 1, done, ctx, p->jobs};
+    *j = (struct ps_job){owner, epoch, work, work, demand > 0 ? demand : 1, done, ctx, p->jobs};
     p->jobs = j;
     p->njobs++;
     ps_plan(p);
@@ -293,6 +294,15 @@ void ps_remove_owner(struct ps *p, void *owner, int64_t now_ns)
 size_t ps_count(const struct ps *p)
 {
     return p->njobs;
+}
+
+double ps_fraction_done(struct ps *p, const void *owner, int64_t now_ns)
+{
+    ps_advance(p, now_ns);
+    for (const struct ps_job *j = p->jobs; j; j = j->next)
+        if (j->owner == owner)
+            return j->total > 0 ? 1.0 - (j->remaining > 0 ? j->remaining / j->total : 0) : 1.0;
+    return -1;
 }
 
 /* ---- token bucket -------------------------------------------------------------- */

@@ -67,6 +67,8 @@ int ps_add(struct ps *p, void *owner, uint64_t epoch, double work, double demand
            void *ctx, int64_t now_ns);
 void ps_remove_owner(struct ps *p, void *owner, int64_t now_ns);
 size_t ps_count(const struct ps *p);
+/* Fraction of owner's work done, in [0, 1]; -1 when it has no job here. */
+double ps_fraction_done(struct ps *p, const void *owner, int64_t now_ns);
 
 /*
  * struct bucket: a client-side rate limiter (client-go's token bucket: qps

@@ -4,12 +4,17 @@
 # (tests/run.sh counts them), and exits non-zero if any check failed.
 set -eu
 export LC_ALL=C
+
+
+
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=${B:-build}
 case "$B" in /*) ;; *) B=$TOP/$B ;; esac
 BIN=${BIN:-bin}
 case "$BIN" in /*) ;; *) BIN=$TOP/$BIN ;; esac
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmstorm-test.XXXXXX")
+export TOP B BIN TMP
+
 trap 'rm -rf "$TMP"' EXIT
 _failed=0
 
@@ -26,10 +31,16 @@ find_python() {
     return 1
 }
 
+
+# A check must be able to fail: beware commands that succeed on empty input
+# (`jq -e` does; use `jq -ne 'input | EXPR'`, which fails without input).
+
 # check NAME CMD...: CMD must succeed.
+
 check() {
     local name=$1
     shift
+
     if "$@" >"$TMP/out" 2>&1; then
         echo "ok - $name"
     else
@@ -43,6 +54,7 @@ check() {
 check_fails() {
     local name=$1 rc=0
     shift
+
     "$@" >"$TMP/out" 2>&1 || rc=$?
     if [ "$rc" -ne 0 ] && [ "$rc" -lt 128 ]; then
         echo "ok - $name"

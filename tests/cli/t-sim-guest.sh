@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# vmstorm-sim guests and storage: YAML bodies, DataVolume clones, the guest's
+# TCP port and fio result, and the ground truth of every milestone.
+. "$(dirname "$0")/setup.sh"
+. "$(dirname "$0")/simlib.sh"
+trap 'sim_stop >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+
+api() { curl -sS -H "Authorization: Bearer $SIM_TOKEN" "$@"; }
+export -f api
+
+printf 'host_clone_mbps = 2000\nfio_runtime = 5\n' >"$TMP/model"
+printf 'clone_host_assisted = 1\nhost_clone_mbps = 500\nimage_gib = 30\n' >"$TMP/host.model"
+
+check "simulator starts" sim_start "$TMP/a" --no-tls --speed 20 --model "$TMP/model"
+api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"g"}}' "$SIM_URL/api/v1/namespaces"
+check "a VM is created from a YAML body (DataSource clone template)" \
+    bash -c "test \$(api -o /dev/null -w '%{http_code}' -H 'Content-Type: application/yaml' \
+             --data-binary @$TOP/samples/templates/vm-datasource.yaml \
+             $SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachines) = 201"
+check "its dataVolumeTemplate became a DataVolume owned by the VM" \
+    bash -c "api $SIM_URL/apis/cdi.kubevirt.io/v1beta1/namespaces/g/datavolumes/rhel9-vm-rootdisk |
+             jq -ne 'input | .metadata.ownerReferences[0].kind == \"VirtualMachine\"'"
+check "the clone goes CloneScheduled -> CSICloneInProgress -> Succeeded" \
+    wait_for 20 bash -c "grep -q 'dv_phase:Succeeded' $TMP/a/truth.ndjson &&
+        grep -o 'dv_phase:[A-Za-z]*' $TMP/a/truth.ndjson | tr '\n' ' ' |
+        grep -q 'dv_phase:Pending dv_phase:CloneScheduled dv_phase:CSICloneInProgress dv_phase:Succeeded'"
+check "the VM reaches guest_ready after its clone" wait_for 30 grep -q guest_ready "$TMP/a/truth.ndjson"
+IP=$(api "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachineinstances/rhel9-vm" | jq -r '.status.interfaces[0].ipAddress')
+check "the VMI publishes a loopback IP" bash -c "[[ '$IP' == 127.* ]]"
+check "the guest accepts TCP on its IP (SSH banner)" \
+    bash -c "exec 3<>/dev/tcp/$IP/2222 && head -c 19 <&3 | grep -q 'SSH-2.0-vmstorm-sim'"
+check "the guest serves real fio JSON once its benchmark ran" \
+    wait_for 20 bash -c "curl -sSf http://$IP:8080/fio.json | jq -ne 'input | .jobs[0].jobname == \"rhel9-vm\" and .jobs[0].read.iops > 0 and .[\"fio version\"] != null'"
+check "the truth file has every start milestone in order" \
+    bash -c "grep -o '\"what\":\"[a-z_]*[:A-Za-z]*\"' $TMP/a/truth.ndjson | grep -v dv_phase | awk 'NR<=9' | cut -d'\"' -f4 | tr '\n' ' ' |
+             grep -qx 'vm_created vmi_created vmi_phase:Pending vmi_phase:Scheduling vmi_phase:Scheduled vmi_phase:Running ip_published guest_ready agent_connected '"
+check "truth lines carry t_ns, namespace, name and the VMI uid" \
+    bash -c "grep 'vmi_phase:Running' $TMP/a/truth.ndjson | jq -ne 'input | .t_ns > 1700000000000000000 and .namespace == \"g\" and .name == \"rhel9-vm\" and (.uid | length) == 36'"
+sim_stop
+
+check "simulator starts with host-assisted clones" sim_start "$TMP/b" --no-tls --speed 20 --model "$TMP/host.model"
+api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"g"}}' "$SIM_URL/api/v1/namespaces"
+api -o /dev/null -H 'Content-Type: application/yaml' --data-binary @"$TOP/samples/templates/vm-datasource.yaml" \
+    "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachines"
+api "$SIM_URL/apis/cdi.kubevirt.io/v1beta1/namespaces/g/datavolumes?watch=1&timeoutSeconds=6" >"$TMP/dvwatch" || true
+check "a host-assisted clone goes through CloneInProgress with rising progress" \
+    bash -c "grep -q '\"phase\":\"CloneInProgress\"' $TMP/dvwatch &&
+             jq -r '.object.status.progress // empty' $TMP/dvwatch | grep -E '^[0-9.]+%$' | awk -F% '\$1>0 && \$1<100' | grep -q ."
+sim_stop
+finish
