@@ -352,9 +352,12 @@ static void do_create(struct req *r, const struct route *rt)
         if (err.code == 409)
             http_reply_status(r, 409, "AlreadyExists", meta_str(obj, "name"), group_of(rt->res),
                               rt->res->plural, "%s", err.msg);
+        else if (err.code == 422)
+            http_reply_invalid(r, "", group_of(rt->res), rt->res->kind, "metadata.name",
+                               "Required value: name or generateName is required");
         else
-            http_reply_status(r, err.code ? err.code : 500, "Invalid", NULL, group_of(rt->res),
-                              rt->res->kind, "%s", err.msg);
+            http_reply_status(r, 500, "InternalError", NULL, NULL, NULL, "%s", err.msg);
+
         return;
     }
     ctl_object_created(r->sim->ctl, o);
@@ -498,8 +501,7 @@ static void do_patch(struct req *r, const struct route *rt)
     cJSON_Delete(patch);
     if (rc < 0) {
         cJSON_Delete(next);
-        http_reply_status(r, 422, "Invalid", rt->name, group_of(rt->res), rt->res->kind, "%s",
-                          err.msg);
+        http_reply_invalid(r, rt->name, group_of(rt->res), rt->res->kind, "patch", err.msg);
         return;
     }
     commit_update(r, rt, o, next);

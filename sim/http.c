@@ -316,3 +316,30 @@ void http_reply_status(struct req *r, int code, const char *reason, const char *
     cJSON_AddNumberToObject(st, "code", code);
     http_reply_json(r, code, st);
 }
+
+void http_reply_invalid(struct req *r, const char *name, const char *group, const char *kind,
+                        const char *field, const char *message)
+{
+    cJSON *st = cJSON_CreateObject(), *details, *cause;
+    char text[1024];
+
+    snprintf(text, sizeof(text), "%s \"%s\" is invalid: %s: %s", kind, name, field, message);
+    cJSON_AddStringToObject(st, "kind", "Status");
+    cJSON_AddStringToObject(st, "apiVersion", "v1");
+    cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
+    cJSON_AddStringToObject(st, "status", "Failure");
+    cJSON_AddStringToObject(st, "message", text);
+    cJSON_AddStringToObject(st, "reason", "Invalid");
+    details = cJSON_AddObjectToObject(st, "details");
+    cJSON_AddStringToObject(details, "name", name);
+    if (group)
+        cJSON_AddStringToObject(details, "group", group);
+    cJSON_AddStringToObject(details, "kind", kind);
+    cause = cJSON_CreateObject();
+    cJSON_AddStringToObject(cause, "reason", "FieldValueInvalid");
+    cJSON_AddStringToObject(cause, "message", message);
+    cJSON_AddStringToObject(cause, "field", field);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(details, "causes"), cause);
+    cJSON_AddNumberToObject(st, "code", 422);
+    http_reply_json(r, 422, st);
+}

@@ -65,7 +65,14 @@ void http_reply_text(struct req *r, int status, const char *content_type, const 
  */
 void http_reply_status(struct req *r, int code, const char *reason, const char *name,
                        const char *group, const char *kind, const char *fmt, ...) VS_PRINTF(7, 8);
+/*
+ * Reply 422 Invalid with one cause (field and message), which kubectl shows as
+ * 'The KIND "NAME" is invalid: FIELD: MESSAGE'.
+ */
+void http_reply_invalid(struct req *r, const char *name, const char *group, const char *kind,
+                        const char *field, const char *message);
 /* Add a header to the next reply (e.g. Retry-After). Copied. */
+
 void http_add_header(struct req *r, const char *name, const char *value);
 
 /* Record the reply's status for metrics (also done by http_reply_*). */

@@ -27,6 +27,19 @@ check "kubectl get vmi -A -w shows the VMI Running" \
     wait_for 30 grep -q 'vm-cirros .*Running' "$TMP/watch.out"
 kill $WPID 2>/dev/null || true
 check "the VM reports Running" wait_for 20 bash -c "$K get vm -n t1 vm-cirros --no-headers | grep -q Running"
+check "label selector '=' finds the VM" bash -c "$K get vm -A -l app=vmstorm-sample -o name | grep -qx virtualmachine.kubevirt.io/vm-cirros"
+check "label selector 'notin' excludes it" bash -c "test -z \"\$($K get vm -A -l 'app notin (vmstorm-sample)' -o name)\""
+check "label selector 'exists' on VMIs (labels come from the template)" \
+    bash -c "$K get vmi -A -l kubevirt.io/vm -o name | grep -qx virtualmachineinstance.kubevirt.io/vm-cirros"
+check "the virt-launcher pod carries KubeVirt's labels" \
+    bash -c "$K get pods -n t1 -l kubevirt.io=virt-launcher,vm.kubevirt.io/name=vm-cirros -o name | grep -q '^pod/virt-launcher-vm-cirros-'"
+check "kubectl patch --type json adds a label" \
+    bash -c "$K patch vm vm-cirros -n t1 --type json -p '[{\"op\":\"add\",\"path\":\"/metadata/labels/patched\",\"value\":\"yes\"}]' &&
+             $K get vm -n t1 -l patched=yes -o name | grep -q vm-cirros"
+check "a JSON patch that fails its test op is rejected (422)" \
+    bash -c "! $K patch vm vm-cirros -n t1 --type json -p '[{\"op\":\"test\",\"path\":\"/spec/runStrategy\",\"value\":\"Manual\"}]' 2>$TMP/p.err &&
+             grep -q 'operation 1 (test)' $TMP/p.err"
+
 
 CURL="curl -sS --cacert $TMP/a/ca.pem"
 AUTH="Authorization: Bearer $SIM_TOKEN"
@@ -71,7 +84,11 @@ check "start subresource answers 202 and the VM runs again" \
 check "/metrics counts apiserver and kubevirt requests" \
     bash -c "$CURL -H '$AUTH' $SIM_URL/metrics >$TMP/m && grep -q '^apiserver_request_total{code=\"201\"' $TMP/m &&
              grep -q '^kubevirt_rest_client_requests_total{.*resource=\"virtualmachineinstances\",verb=\"CREATE\"}' $TMP/m"
+check "kubectl patch --type merge runStrategy=Halted stops the VM (the collector's fallback)" \
+    bash -c "$K patch vm vm-cirros -n t1 --type merge -p '{\"spec\":{\"runStrategy\":\"Halted\"}}' &&
+             $K wait --for=jsonpath='{.status.printableStatus}'=Stopped vm/vm-cirros -n t1 --timeout=30s"
 check "kubectl delete ns" $K delete ns t1 --wait=false
+
 check "the namespace is gone once empty" \
     wait_for 30 bash -c "! $K get ns t1 >/dev/null 2>&1"
 check "the truth file records the VMI Running" grep -q '"what":"vmi_phase:Running"' "$TMP/a/truth.ndjson"
@@ -84,4 +101,23 @@ check "start subresource is a plain 404 without virt-api" \
              $SIM_URL/apis/subresources.kubevirt.io/v1/namespaces/x/virtualmachines/y/start | grep -qx 404 &&
              grep -qx '404 page not found' $TMP/404"
 check "the simulator exits 0 on SIGTERM (plain HTTP)" sim_stop
+
+# certificates given by the user instead of generated ones
+if command -v openssl >/dev/null; then
+    (cd "$TMP" &&
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=test-ca \
+            -keyout ca.key -out ca.crt &&
+        openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=sim -keyout srv.key -out srv.csr &&
+        printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >ext &&
+        openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile ext -out srv.crt) \
+        >"$TMP/openssl.log" 2>&1
+    check "the simulator serves with --tls-cert/--tls-key/--tls-ca" \
+        sim_start "$TMP/c" --tls-cert "$TMP/srv.crt" --tls-key "$TMP/srv.key" --tls-ca "$TMP/ca.crt"
+    check "clients verify it with the given CA" \
+        bash -c "curl -sS --cacert $TMP/ca.crt -H 'Authorization: Bearer $SIM_TOKEN' $SIM_URL/version | grep -q gitVersion"
+    check "the simulator exits 0 on SIGTERM (given certificates)" sim_stop
+fi
+check_fails "a missing --tls-cert file is an error" \
+    "$BIN/vmstorm-sim" --listen 127.0.0.1:0 --tls-cert /nonexistent.crt --tls-key /x --tls-ca /y
 finish
+
