@@ -1,12 +1,13 @@
 /*
- * sched.h - timers for the simulator's single-threaded event loop: a binary
+ * sched.h - timers for a single-threaded event loop (the simulator, the
+ * collector): a binary
  * min-heap of (due time on CLOCK_MONOTONIC, callback, argument). Timers
  * cannot be cancelled: a callback checks whether what it was for still holds
  * (the controller keeps an epoch per object for that). Ties fire in the
  * order they were scheduled. The scheduler owns nothing the callbacks point at.
  */
-#ifndef SIM_SCHED_H
-#define SIM_SCHED_H
+#ifndef VS_SCHED_H
+#define VS_SCHED_H
 
 #include <stddef.h>
 #include <stdint.h>
