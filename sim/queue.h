@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ratelimit.h"
 #include "sched.h"
 
 /* Called when a job completes (fifo: service done; ps: work done). */
@@ -69,20 +70,5 @@ void ps_remove_owner(struct ps *p, void *owner, int64_t now_ns);
 size_t ps_count(const struct ps *p);
 /* Fraction of owner's work done, in [0, 1]; -1 when it has no job here. */
 double ps_fraction_done(struct ps *p, const void *owner, int64_t now_ns);
-
-/*
- * struct bucket: a client-side rate limiter (client-go's token bucket: qps
- * tokens a second, at most burst banked), by reservation: a caller asks when
- * its request may go and waits until then. qps is in model time.
- */
-struct bucket {
-    double qps, burst, tokens;
-    int64_t last_ns;
-    double speed;
-};
-
-void bucket_init(struct bucket *b, double qps, double burst, double speed, int64_t now_ns);
-/* Reserve one token for a request ready at at_ns; returns when it may be sent (>= at_ns). */
-int64_t bucket_reserve(struct bucket *b, int64_t at_ns);
 
 #endif
