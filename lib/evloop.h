@@ -1,6 +1,6 @@
 /*
  * evloop.h - a single-threaded event loop: epoll over file descriptors plus
- * the timers of a struct sched (sched.h).
+ * the timers of a struct sched (evsched.h).
  *
  * Each fd is registered once with a callback; callbacks may add, change or
  * remove registrations (including their own) and add timers. The loop owns
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "error.h"
-#include "sched.h"
+#include "evsched.h"
 
 struct evloop;
 

@@ -333,8 +333,10 @@ static void do_create(struct req *r, const struct route *rt)
     struct sim_object *o;
     struct vs_error err;
     const char *ns = rt->res->namespaced ? rt->ns : "";
+    char name[256];
 
     r->verb = "POST";
+
     if (rt->res->namespaced && !rt->ns) {
         http_reply_status(r, 405, "MethodNotAllowed", NULL, NULL, NULL,
                           "the server does not allow this method on the requested resource");
@@ -347,11 +349,14 @@ static void do_create(struct req *r, const struct route *rt)
         cJSON_Delete(obj);
         return;
     }
+    /* store_create consumes obj even when it fails: keep the name for the answer */
+    snprintf(name, sizeof(name), "%s", meta_str(obj, "name") ? meta_str(obj, "name") : "");
     o = store_create(r->sim->store, rt->res, ns, obj, clock_wall_ns(), &err);
     if (!o) {
         if (err.code == 409)
-            http_reply_status(r, 409, "AlreadyExists", meta_str(obj, "name"), group_of(rt->res),
-                              rt->res->plural, "%s", err.msg);
+            http_reply_status(r, 409, "AlreadyExists", name, group_of(rt->res), rt->res->plural,
+                              "%s", err.msg);
+
         else if (err.code == 422)
             http_reply_invalid(r, "", group_of(rt->res), rt->res->kind, "metadata.name",
                                "Required value: name or generateName is required");

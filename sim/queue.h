@@ -23,7 +23,7 @@
 #include <stdint.h>
 
 #include "ratelimit.h"
-#include "sched.h"
+#include "evsched.h"
 
 /* Called when a job completes (fifo: service done; ps: work done). */
 typedef void (*job_done_fn)(void *ctx, void *owner, uint64_t epoch);

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "rng.h"
-#include "sched.h"
+#include "evsched.h"
 #include "store.h"
 
 struct MHD_Daemon;

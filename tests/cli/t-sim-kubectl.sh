@@ -15,6 +15,9 @@ check "kubectl get ns" $K get ns
 check "kubectl get nodes shows 4 Ready nodes" \
     bash -c "$K get nodes --no-headers | grep -c ' Ready ' | grep -qx 4"
 check "kubectl create ns" $K create ns t1
+check "creating it again is AlreadyExists, and the simulator lives on" \
+    bash -c "! $K create ns t1 2>$TMP/dup.err && grep -q 'AlreadyExists\|already exists' $TMP/dup.err && $K get ns t1"
+
 check "kubectl create --validate=false -f vm.yaml" \
     $K create --validate=false -n t1 -f "$TOP/samples/templates/vm-containerdisk.yaml"
 check "kubectl get vm,vmi -A" $K get vm,vmi -A

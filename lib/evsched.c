@@ -1,4 +1,4 @@
-#include "sched.h"
+#include "evsched.h"
 
 #include <stdlib.h>
 

@@ -1,13 +1,13 @@
 /*
- * sched.h - timers for a single-threaded event loop (the simulator, the
+ * evsched.h - timers for a single-threaded event loop (the simulator, the
  * collector): a binary
  * min-heap of (due time on CLOCK_MONOTONIC, callback, argument). Timers
  * cannot be cancelled: a callback checks whether what it was for still holds
  * (the controller keeps an epoch per object for that). Ties fire in the
  * order they were scheduled. The scheduler owns nothing the callbacks point at.
  */
-#ifndef VS_SCHED_H
-#define VS_SCHED_H
+#ifndef VS_EVSCHED_H
+#define VS_EVSCHED_H
 
 #include <stddef.h>
 #include <stdint.h>
