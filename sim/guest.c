@@ -13,19 +13,45 @@
 #include "loop.h"
 #include "msg.h"
 
+static int listen_on(const char *ip, int port, struct vs_error *err);
+
 struct guest {
+
     struct sim_fd ssh, fio;
     char ip[16];
     char *fio_json;
 };
 
+/* Whether nobody listens on 127.B.0.1:port (a block another simulator uses). */
+static int block_free(unsigned b, int port)
+{
+    char ip[16];
+    int fd;
+
+    snprintf(ip, sizeof(ip), "127.%u.0.1", b);
+    fd = listen_on(ip, port, NULL);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
+
 void guest_next_ip(struct sim *sim, char ip[16])
 {
-    static uint32_t next = (10u << 16) | 1u; /* 127.10.0.1 */
+    static uint32_t next;
 
-    (void)sim;
+    /* Each simulator takes its own 127.B.0.0/16 block, so that two of them
+       on one machine (tests, a leftover run) never answer for each other. */
+    if (!next) {
+        unsigned b = 10 + (unsigned)getpid() % 200;
+
+        for (int i = 0; i < 200 && !block_free(b, sim->opt.fio_port); i++)
+            b = 10 + (b - 10 + 1) % 200;
+        next = (b << 16) | 1u;
+    }
     while ((next & 0xff) == 0 || (next & 0xff) == 255)
         next++;
+
     snprintf(ip, 16, "127.%u.%u.%u", (next >> 16) & 0xff, (next >> 8) & 0xff, next & 0xff);
     next++;
 }

@@ -1,6 +1,6 @@
 /*
  * guest.h - what a simulated VM shows on the network once its guest is up:
- * its IP is its own loopback address (127.x.y.z), where it accepts TCP on
+ * its IP is its own loopback address (127.B.x.y, B picked per simulator), where it accepts TCP on
  * the guest port (22 by default: an SSH banner, then close), and serves
  * http://IP:FIO_PORT/fio.json once its fio benchmark finished (404 before).
  * ICMP to 127/8 is answered by the kernel, so an ICMP probe sees a guest as
@@ -16,7 +16,7 @@
 
 struct guest;
 
-/* Allocate the next free loopback address (127.10.0.1 upwards) into ip[16]. */
+/* Allocate the next loopback address of this simulator's 127.B.0.0/16 block into ip[16]. */
 void guest_next_ip(struct sim *sim, char ip[16]);
 
 /* Start accepting on ip: the guest's network is ready. NULL with err. */
