@@ -327,21 +327,6 @@ static char *kc_resolve(const struct kc_file *f, const char *ref)
 
 /* ---- reading fields ----------------------------------------------------------------- */
 
-static const char *kc_type(const cJSON *v)
-{
-    if (cJSON_IsString(v))
-        return "a string";
-    if (cJSON_IsNumber(v))
-        return "a number";
-    if (cJSON_IsBool(v))
-        return "a boolean";
-    if (cJSON_IsArray(v))
-        return "a list";
-    if (cJSON_IsObject(v))
-        return "a mapping";
-    return "null";
-}
-
 static const cJSON *kc_field(const struct kc_entry *e, const char *key)
 {
     const cJSON *v = e->body ? cJSON_GetObjectItemCaseSensitive(e->body, key) : NULL;
@@ -353,7 +338,7 @@ static int kc_type_error(const struct kc_entry *e, const char *key, const char *
                          const cJSON *v, struct vs_error *err)
 {
     return vs_error_set(err, e->f->path, 0, 0, "expected %s for '%s' of %s '%s', found %s%s", want,
-                        key, e->kind, e->name, kc_type(v),
+                        key, e->kind, e->name, yamljson_type_name(v),
                         cJSON_IsBool(v) ? " (quote it: YAML reads yes, no, on, off as booleans)"
                                         : "");
 }
@@ -480,21 +465,22 @@ static int kc_list_check(const struct kc_file *f, const char *list, const char *
         return 0;
     if (!cJSON_IsArray(arr))
         return vs_error_set(err, f->path, 0, 0, "expected a list for '%s', found %s", list,
-                            kc_type(arr));
+                            yamljson_type_name(arr));
     cJSON_ArrayForEach(e, arr)
     {
         if (!cJSON_IsObject(e))
             return vs_error_set(err, f->path, 0, 0, "expected a mapping in '%s', found %s", list,
-                                kc_type(e));
+                                yamljson_type_name(e));
         v = cJSON_GetObjectItemCaseSensitive(e, "name");
         if (v && !cJSON_IsNull(v) && !cJSON_IsString(v))
             return vs_error_set(err, f->path, 0, 0,
-                                "expected a string for 'name' in '%s', found %s", list, kc_type(v));
+                                "expected a string for 'name' in '%s', found %s", list,
+                                yamljson_type_name(v));
         v = cJSON_GetObjectItemCaseSensitive(e, item);
         if (v && !cJSON_IsNull(v) && !cJSON_IsObject(v))
             return vs_error_set(err, f->path, 0, 0,
                                 "expected a mapping for '%s' of %s '%s', found %s", item, item,
-                                kc_name(e), kc_type(v));
+                                kc_name(e), yamljson_type_name(v));
         for (o = arr->child; o != e; o = o->next)
             if (strcmp(kc_name(o), kc_name(e)) == 0)
                 return vs_error_set(err, f->path, 0, 0, "%s '%s' is defined twice in '%s'", item,
@@ -515,7 +501,7 @@ static int kc_doc_expect(const struct kc_file *f, const char *key, const char *w
         return vs_error_set(err, f->path, 0, 0, "unsupported '%s' '%s' (a kubeconfig has '%s')",
                             key, v->valuestring, want);
     return vs_error_set(err, f->path, 0, 0, "expected '%s' for '%s', found %s", want, key,
-                        kc_type(v));
+                        yamljson_type_name(v));
 }
 
 /* Check the parts of a file's document this module reads. */
@@ -528,7 +514,7 @@ static int kc_doc_check(const struct kc_file *f, struct vs_error *err)
         return -1;
     if (cur && !cJSON_IsNull(cur) && !cJSON_IsString(cur))
         return vs_error_set(err, f->path, 0, 0, "expected a string for 'current-context', found %s",
-                            kc_type(cur));
+                            yamljson_type_name(cur));
     if (kc_list_check(f, "clusters", "cluster", err) != 0 ||
         kc_list_check(f, "contexts", "context", err) != 0 ||
         kc_list_check(f, "users", "user", err) != 0)
@@ -552,7 +538,7 @@ static int kc_file_parse(struct kc_file *f, struct vs_error *err)
     doc = cJSON_GetArraySize(docs) > 0 ? cJSON_DetachItemFromArray(docs, 0) : NULL;
     if (doc && !cJSON_IsNull(doc) && !cJSON_IsObject(doc)) {
         vs_error_set(err, f->path, 0, 0, "expected a mapping (a kubeconfig) at the top, found %s",
-                     kc_type(doc));
+                     yamljson_type_name(doc));
         kc_json_free(doc);
         goto out;
     }

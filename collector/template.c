@@ -156,21 +156,6 @@ struct tmpl_check {
 
 enum tmpl_type { TYPE_MAP, TYPE_SEQ, TYPE_STR, TYPE_BOOL };
 
-static const char *json_type_name(const cJSON *v)
-{
-    if (cJSON_IsObject(v))
-        return "a mapping";
-    if (cJSON_IsArray(v))
-        return "a sequence";
-    if (cJSON_IsString(v))
-        return "a string";
-    if (cJSON_IsNumber(v))
-        return "a number";
-    if (cJSON_IsBool(v))
-        return "a boolean";
-    return "null";
-}
-
 static int json_has_type(const cJSON *v, enum tmpl_type type)
 {
     switch (type) {
@@ -209,7 +194,7 @@ static int check_member(const struct tmpl_check *c, const cJSON *obj, const char
     }
     if (!json_has_type(v, type))
         return tmpl_fail(c->t, c->idx, path, c->err, "expected %s for '%s', found %s",
-                         type_names[type], path, json_type_name(v));
+                         type_names[type], path, yamljson_type_name(v));
     if (out)
         *out = v;
     return 0;
@@ -260,7 +245,7 @@ static int check_dv_templates(const struct tmpl_check *c, const cJSON *spec)
         snprintf(md, sizeof(md), "%s.metadata", path);
         if (!cJSON_IsObject(dv))
             return tmpl_fail(c->t, c->idx, path, c->err, "expected a mapping for '%s', found %s",
-                             path, json_type_name(dv));
+                             path, yamljson_type_name(dv));
         if (check_member(c, dv, path, "metadata", TYPE_MAP, 1, &meta) < 0 ||
             check_name(c, meta, md, "name") < 0 ||
             check_member(c, meta, md, "labels", TYPE_MAP, 0, NULL) < 0 ||
@@ -287,7 +272,7 @@ static int check_volumes(const struct tmpl_check *c, const cJSON *tspec)
         snprintf(pvc, sizeof(pvc), "%s.persistentVolumeClaim", path);
         if (!cJSON_IsObject(vol))
             return tmpl_fail(c->t, c->idx, path, c->err, "expected a mapping for '%s', found %s",
-                             path, json_type_name(vol));
+                             path, yamljson_type_name(vol));
         if (check_member(c, vol, path, "dataVolume", TYPE_MAP, 0, &ref) < 0 ||
             check_member(c, ref, dv, "name", TYPE_STR, 0, NULL) < 0 ||
             check_member(c, vol, path, "persistentVolumeClaim", TYPE_MAP, 0, &ref) < 0 ||
@@ -326,7 +311,8 @@ static int check_header(const struct tmpl_check *c, const cJSON *doc, const cJSO
 
     if (!cJSON_IsObject(doc))
         return tmpl_fail(c->t, c->idx, "", c->err,
-                         "expected a mapping (a Kubernetes object), found %s", json_type_name(doc));
+                         "expected a mapping (a Kubernetes object), found %s",
+                         yamljson_type_name(doc));
     return check_member(c, doc, "", "apiVersion", TYPE_STR, 1, av) < 0 ||
                    check_member(c, doc, "", "kind", TYPE_STR, 1, kind) < 0 ||
                    check_member(c, doc, "", "metadata", TYPE_MAP, 1, &meta) < 0 ||

@@ -799,3 +799,18 @@ int yamljson_parse(const char *text, size_t len, const char *name, cJSON **docs,
     yj_release(&p);
     return rc;
 }
+
+const char *yamljson_type_name(const cJSON *v)
+{
+    if (cJSON_IsObject(v))
+        return "a mapping";
+    if (cJSON_IsArray(v))
+        return "a sequence";
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsBool(v))
+        return "a boolean";
+    return "null";
+}

@@ -84,4 +84,8 @@
 int yamljson_parse(const char *text, size_t len, const char *name, cJSON **docs, long **lines,
                    struct vs_error *err);
 
+/* How a parsed value reads in a message: "a mapping", "a sequence", "a string",
+   "a number", "a boolean" or "null" (YAML's words, for "found a sequence"). */
+const char *yamljson_type_name(const cJSON *v);
+
 #endif
