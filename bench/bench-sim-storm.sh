@@ -10,14 +10,8 @@ TMPD=$(mktemp -d)
 trap 'kill $SIM_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
 . bench/simdrive.sh
 
-"$BIN/vmstorm-sim" --listen 127.0.0.1:0 --kubeconfig-out "$TMPD/kc" --truth "$TMPD/truth.ndjson" \
-    --nodes "$NODES" --speed "$SPEED" --guest-port 2222 --log-level warn 2>"$TMPD/sim.log" &
-SIM_PID=$!
-for _ in $(seq 100); do [ -s "$TMPD/kc" ] && break; sleep 0.1; done
-SIM_URL=$(sed -n 's/^ *server: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc")
-SIM_TOKEN=$(sed -n 's/^ *token: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc")
-CA=$TMPD/ca.pem
-sed -n 's/^ *certificate-authority-data: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc" | base64 -d >"$CA"
+sim_launch --nodes "$NODES" --speed "$SPEED"
+
 
 curl -sS --cacert "$CA" -o /dev/null -H "Authorization: Bearer $SIM_TOKEN" -H 'Content-Type: application/json' \
     --data '{"metadata":{"name":"storm"}}' "$SIM_URL/api/v1/namespaces"

@@ -64,3 +64,17 @@ proc_figures() {
     printf 'cpu_seconds=%.2f peak_rss_mb=%.1f' "$(echo "($utime + $stime) / $tck" | bc -l)" \
         "$(awk '/VmHWM/ {print $2 / 1024}' "/proc/$1/status")"
 }
+
+# sim_launch ARGS...: start vmstorm-sim in the background (SIM_PID) with its
+# truth file in $TMPD/truth.ndjson, wait for its kubeconfig, and set
+# SIM_URL, SIM_TOKEN and CA from it.
+sim_launch() {
+    "$BIN/vmstorm-sim" --listen 127.0.0.1:0 --kubeconfig-out "$TMPD/kc" \
+        --truth "$TMPD/truth.ndjson" --guest-port 2222 --log-level warn "$@" 2>"$TMPD/sim.log" &
+    SIM_PID=$!
+    for _ in $(seq 100); do [ -s "$TMPD/kc" ] && break; sleep 0.1; done
+    SIM_URL=$(sed -n 's/^ *server: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc")
+    SIM_TOKEN=$(sed -n 's/^ *token: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc")
+    CA=$TMPD/ca.pem
+    sed -n 's/^ *certificate-authority-data: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc" | base64 -d >"$CA"
+}
