@@ -1,5 +1,15 @@
 # bench/simdrive.sh - drive vmstorm-sim with curl in parallel (sourced by benchmarks).
-# Needs SIM_URL, SIM_TOKEN and CA (file) set, and TMPD a scratch directory.
+# Starting the simulator: sim_start from tests/cli/simlib.sh (sourced here), which
+# sets SIM_PID, SIM_URL and SIM_TOKEN and writes DIR/ca.pem and DIR/truth.ndjson.
+# Needs TMPD, a scratch directory; CA is set to the simulator's CA file.
+
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/cli/simlib.sh"
+
+# sim_launch ARGS...: start vmstorm-sim in $TMPD (quietly) and set CA.
+sim_launch() {
+    sim_start "$TMPD" --log-level warn "$@"
+    CA=$TMPD/ca.pem
+}
 
 # vm_json NAME RUNSTRATEGY: a small VM manifest (2 GiB, 2 vCPU, container disk).
 vm_json() {
@@ -65,16 +75,3 @@ proc_figures() {
         "$(awk '/VmHWM/ {print $2 / 1024}' "/proc/$1/status")"
 }
 
-# sim_launch ARGS...: start vmstorm-sim in the background (SIM_PID) with its
-# truth file in $TMPD/truth.ndjson, wait for its kubeconfig, and set
-# SIM_URL, SIM_TOKEN and CA from it.
-sim_launch() {
-    "$BIN/vmstorm-sim" --listen 127.0.0.1:0 --kubeconfig-out "$TMPD/kc" \
-        --truth "$TMPD/truth.ndjson" --guest-port 2222 --log-level warn "$@" 2>"$TMPD/sim.log" &
-    SIM_PID=$!
-    for _ in $(seq 100); do [ -s "$TMPD/kc" ] && break; sleep 0.1; done
-    SIM_URL=$(sed -n 's/^ *server: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc")
-    SIM_TOKEN=$(sed -n 's/^ *token: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc")
-    CA=$TMPD/ca.pem
-    sed -n 's/^ *certificate-authority-data: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$TMPD/kc" | base64 -d >"$CA"
-}
