@@ -8,9 +8,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <cJSON.h>
-
-#include "yamljson.h"
+#include "kubeconfig.h"
 
 struct simproc {
     pid_t pid;
@@ -54,29 +52,14 @@ static inline int simproc_start(struct simproc *s, const char *const *extra)
     for (i = 0; i < 100 && access(kc, R_OK) != 0; i++)
         usleep(100000);
     {
-        FILE *f = fopen(kc, "r");
-        char text[65536];
-        size_t n;
-        cJSON *docs = NULL, *cfg;
-        const cJSON *srv, *tok;
+        /* read it as the collector does */
+        struct kube_conn conn = {0};
 
-        if (!f)
+        if (kube_conn_load(&conn, kc, NULL, NULL) < 0)
             return -1;
-        n = fread(text, 1, sizeof(text) - 1, f);
-        fclose(f);
-        if (yamljson_parse(text, n, kc, &docs, NULL, NULL) < 0)
-            return -1;
-        cfg = cJSON_GetArrayItem(docs, 0);
-        srv = cJSON_GetObjectItem(
-            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cfg, "clusters"), 0),
-                                "cluster"),
-            "server");
-        tok = cJSON_GetObjectItem(
-            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(cfg, "users"), 0), "user"),
-            "token");
-        snprintf(s->server, sizeof(s->server), "%s", cJSON_IsString(srv) ? srv->valuestring : "");
-        snprintf(s->token, sizeof(s->token), "%s", cJSON_IsString(tok) ? tok->valuestring : "");
-        cJSON_Delete(docs);
+        snprintf(s->server, sizeof(s->server), "%s", conn.server ? conn.server : "");
+        snprintf(s->token, sizeof(s->token), "%s", conn.token ? conn.token : "");
+        kube_conn_release(&conn);
     }
     return s->server[0] ? 0 : -1;
 }
