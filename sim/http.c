@@ -288,16 +288,12 @@ void http_reply_text(struct req *r, int status, const char *content_type, const 
     reply(r, status, content_type, copy, copy ? strlen(copy) : 0);
 }
 
-void http_reply_status(struct req *r, int code, const char *reason, const char *name,
-                       const char *group, const char *kind, const char *fmt, ...)
+/* A Kubernetes Status object for a failure; details only when one of name, group, kind is set. */
+static cJSON *status_new(int code, const char *reason, const char *name, const char *group,
+                         const char *kind, const char *message)
 {
     cJSON *st = cJSON_CreateObject(), *details;
-    char message[1024];
-    va_list ap;
 
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof(message), fmt, ap);
-    va_end(ap);
     cJSON_AddStringToObject(st, "kind", "Status");
     cJSON_AddStringToObject(st, "apiVersion", "v1");
     cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
@@ -314,32 +310,33 @@ void http_reply_status(struct req *r, int code, const char *reason, const char *
             cJSON_AddStringToObject(details, "kind", kind);
     }
     cJSON_AddNumberToObject(st, "code", code);
-    http_reply_json(r, code, st);
+    return st;
+}
+
+void http_reply_status(struct req *r, int code, const char *reason, const char *name,
+                       const char *group, const char *kind, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    http_reply_json(r, code, status_new(code, reason, name, group, kind, message));
 }
 
 void http_reply_invalid(struct req *r, const char *name, const char *group, const char *kind,
                         const char *field, const char *message)
 {
-    cJSON *st = cJSON_CreateObject(), *details, *cause;
     char text[1024];
+    cJSON *st, *cause = cJSON_CreateObject();
 
     snprintf(text, sizeof(text), "%s \"%s\" is invalid: %s: %s", kind, name, field, message);
-    cJSON_AddStringToObject(st, "kind", "Status");
-    cJSON_AddStringToObject(st, "apiVersion", "v1");
-    cJSON_AddItemToObject(st, "metadata", cJSON_CreateObject());
-    cJSON_AddStringToObject(st, "status", "Failure");
-    cJSON_AddStringToObject(st, "message", text);
-    cJSON_AddStringToObject(st, "reason", "Invalid");
-    details = cJSON_AddObjectToObject(st, "details");
-    cJSON_AddStringToObject(details, "name", name);
-    if (group)
-        cJSON_AddStringToObject(details, "group", group);
-    cJSON_AddStringToObject(details, "kind", kind);
-    cause = cJSON_CreateObject();
+    st = status_new(422, "Invalid", name, group, kind, text);
     cJSON_AddStringToObject(cause, "reason", "FieldValueInvalid");
     cJSON_AddStringToObject(cause, "message", message);
     cJSON_AddStringToObject(cause, "field", field);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(details, "causes"), cause);
-    cJSON_AddNumberToObject(st, "code", 422);
+    cJSON_AddItemToArray(
+        cJSON_AddArrayToObject(cJSON_GetObjectItemCaseSensitive(st, "details"), "causes"), cause);
     http_reply_json(r, 422, st);
 }
