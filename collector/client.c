@@ -425,6 +425,8 @@ static void attempt_done(struct kcall *k, CURLcode res)
     curl_easy_getinfo(k->easy, CURLINFO_RETRY_AFTER, &ra);
     curl_easy_getinfo(k->easy, CURLINFO_SIZE_UPLOAD_T, &up);
     curl_easy_getinfo(k->easy, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    if (ra <= 0)
+        ra = -1; /* libcurl says 0 when there was no Retry-After */
     if (k->cancelled)
         error = "cancelled";
     else if (res != CURLE_OK)

@@ -3,19 +3,17 @@
  * command made from the template, at most max_concurrent_exec at once,
  * the others waiting in a FIFO queue.
  *
- * Each command runs in its own process group with its output on a pipe
- * (the last PROBE_EXEC_TAIL bytes kept). Its exit is learnt from a pidfd
- * in the loop, or by polling when pidfd_open(2) fails (Linux < 5.3), and
- * checked with waitid(WNOWAIT) first, so that the group is killed while
- * the zombie still holds its id. posix_spawn rather than fork: the
- * collector may be large, and spawn uses vfork semantics.
+ * Each command (made and started by cmdtmpl.h) runs in its own process
+ * group with its output on a pipe (the last PROBE_EXEC_TAIL bytes kept).
+ * Its exit is learnt from a pidfd in the loop, or by polling when
+ * pidfd_open(2) fails (Linux < 5.3), and checked with waitid(WNOWAIT)
+ * first, so that the group is killed while the zombie still holds its id.
  */
 #include "probe_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,92 +22,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "cmdtmpl.h"
 
 #define EXEC_POLL_NS (10 * NS_PER_MS) /* waitpid polling when there is no pidfd */
 
 static void exec_dispatch(struct prober *p);
 
-/* s as one single-quoted shell word, at out (if not NULL); returns its length. */
-static size_t shell_quote(char *out, const char *s)
-{
-    size_t n = 0;
-
-    if (out)
-        out[n] = '\'';
-    n++;
-    for (; *s; s++) {
-        if (*s == '\'') {
-            if (out)
-                memcpy(out + n, "'\\''", 4);
-            n += 4;
-        } else {
-            if (out)
-                out[n] = *s;
-            n++;
-        }
-    }
-    if (out)
-        out[n] = '\'';
-    return n + 1;
-}
-
-/* The template with the placeholders replaced, at out (if not NULL); returns its length. */
-static size_t exec_expand(char *out, const char *tmpl, const struct target *t)
-{
-    static const char *const names[] = {"{ip}", "{namespace}", "{name}"};
-    size_t n = 0;
-
-    while (*tmpl) {
-        const char *v = NULL;
-        size_t skip = 0;
-
-        for (size_t i = 0; *tmpl == '{' && !v && i < 3; i++) {
-            skip = strlen(names[i]);
-            if (strncmp(tmpl, names[i], skip) == 0)
-                v = i == 0 ? t->ip : i == 1 ? t->ns : t->name;
-        }
-        if (v) {
-            n += shell_quote(out ? out + n : NULL, v);
-            tmpl += skip;
-        } else {
-            if (out)
-                out[n] = *tmpl;
-            n++;
-            tmpl++;
-        }
-    }
-    if (out)
-        out[n] = '\0';
-    return n;
-}
-
-static char *exec_command(const char *tmpl, const struct target *t)
-{
-    char *cmd = malloc(exec_expand(NULL, tmpl, t) + 1);
-
-    if (cmd)
-        exec_expand(cmd, tmpl, t);
-    return cmd;
-}
-
 static void run_tail_add(struct exec_run *r, const char *b, size_t n)
 {
-    if (n >= PROBE_EXEC_TAIL) {
+    if (cmdtmpl_tail_add(r->tail, PROBE_EXEC_TAIL, &r->tail_len, b, n))
         r->tail_cut = 1;
-        memcpy(r->tail, b + n - PROBE_EXEC_TAIL, PROBE_EXEC_TAIL);
-        r->tail_len = PROBE_EXEC_TAIL;
-        return;
-    }
-    if (r->tail_len + n > PROBE_EXEC_TAIL) {
-        size_t drop = r->tail_len + n - PROBE_EXEC_TAIL;
-
-        r->tail_cut = 1;
-        memmove(r->tail, r->tail + drop, r->tail_len - drop);
-        r->tail_len -= drop;
-    }
-    memcpy(r->tail + r->tail_len, b, n);
-    r->tail_len += n;
 }
 
 /*
@@ -199,20 +121,15 @@ static void run_exited(struct exec_run *r)
     struct target *t = r->t;
     struct vs_time at;
     char what[64], msg[PROBE_ERROR_MAX];
-    int status = 0, ok = 0, lost = 0;
-    pid_t w;
+    int status = 0, ok = 0, lost = 0, e;
 
     clock_now(&at);
-    kill(-r->pid, SIGKILL); /* what it left behind; the zombie keeps the group id ours */
-    while ((w = waitpid(r->pid, &status, 0)) < 0 && errno == EINTR)
-        ;
+    e = cmdtmpl_reap(r->pid, &status); /* and what it left behind */
     run_read(r, 1024);
-    if (w != r->pid) /* reaped behind our back: SIGCHLD is ignored */
-        lost = snprintf(what, sizeof(what), "exit status lost: %s", strerror(errno)) > 0;
-    else if (WIFSIGNALED(status))
-        snprintf(what, sizeof(what), "killed by signal %d", WTERMSIG(status));
+    if (e) /* reaped behind our back: SIGCHLD is ignored */
+        lost = snprintf(what, sizeof(what), "exit status lost: %s", strerror(e)) > 0;
     else if (!(ok = WIFEXITED(status) && WEXITSTATUS(status) == 0))
-        snprintf(what, sizeof(what), "exit status %d", WEXITSTATUS(status));
+        cmdtmpl_status_text(status, what, sizeof(what));
     if (t && ok) {
         t->run = NULL;
         probe_target_ready(t, &at, r->start_ns);
@@ -225,24 +142,13 @@ static void run_exited(struct exec_run *r)
     exec_dispatch(p);
 }
 
-/* Has r's process exited? (Without reaping it.) */
-static int run_has_exited(const struct exec_run *r)
-{
-    siginfo_t si;
-
-    memset(&si, 0, sizeof(si));
-    if (waitid(P_PID, (id_t)r->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-        return errno == ECHILD; /* reaped by someone else: treat as gone */
-    return si.si_pid == r->pid;
-}
-
 static void run_pidfd_event(void *ctx, int fd, uint32_t events)
 {
     struct exec_run *r = ctx;
 
     (void)fd;
     (void)events;
-    if (run_has_exited(r))
+    if (cmdtmpl_exited(r->pid))
         run_exited(r);
 }
 
@@ -261,7 +167,7 @@ void probe_exec_poll(struct prober *p)
     while (again) {
         again = 0;
         for (r = p->runs; r; r = r->next) {
-            if (r->pidfd < 0 && run_has_exited(r)) {
+            if (r->pidfd < 0 && cmdtmpl_exited(r->pid)) {
                 run_exited(r); /* changes the list: scan again */
                 again = 1;
                 break;
@@ -273,46 +179,6 @@ void probe_exec_poll(struct prober *p)
             p->polling = probe_at(p, clock_mono_ns() + EXEC_POLL_NS, PROBE_POLL_ARG, 0) == 0;
             break;
         }
-}
-
-/* posix_spawn /bin/sh -c cmd in a new process group, output on out_w. Returns 0 or an errno. */
-static int exec_spawn_sh(const char *cmd, int out_w, pid_t *pid)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t none, all;
-    char *argv[] = {(char *)"sh", (char *)"-c", (char *)cmd, NULL};
-    int rc;
-
-    sigemptyset(&none);
-    sigfillset(&all);
-    if ((rc = posix_spawn_file_actions_init(&fa)) != 0)
-        return rc;
-    if ((rc = posix_spawnattr_init(&attr)) != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        return rc;
-    }
-    rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, out_w, 1);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, out_w, 2);
-    if (!rc) /* nothing else of ours, even fds someone forgot to make close-on-exec */
-        rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-    if (!rc)
-        rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                                 POSIX_SPAWN_SETSIGDEF);
-    if (!rc)
-        rc = posix_spawnattr_setpgroup(&attr, 0);
-    if (!rc)
-        rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (!rc)
-        rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (!rc)
-        rc = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, environ);
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&fa);
-    return rc;
 }
 
 /* Watch r's pidfd and output; without a pidfd, poll. Cannot fail: a missing watch degrades. */
@@ -337,7 +203,7 @@ static void exec_start(struct target *t)
 {
     struct prober *p = t->p;
     struct exec_run *r = calloc(1, sizeof(*r));
-    char *cmd = exec_command(p->exec_template, t);
+    char *cmd = cmdtmpl_expand(p->exec_template, t->ip, t->ns, t->name);
     int pfd[2] = {-1, -1}, rc = ENOMEM;
 
     t->state = T_ATTEMPT;
@@ -345,7 +211,7 @@ static void exec_start(struct target *t)
         rc = pipe2(pfd, O_CLOEXEC) < 0 ? errno : 0;
     if (r && cmd && rc == 0) {
         fcntl(pfd[0], F_SETFL, O_NONBLOCK); /* ours only: the command's end stays blocking */
-        rc = exec_spawn_sh(cmd, pfd[1], &r->pid);
+        rc = cmdtmpl_spawn(cmd, pfd[1], pfd[1], &r->pid);
         close(pfd[1]);
     }
     free(cmd);
@@ -430,9 +296,7 @@ void probe_exec_free(struct prober *p)
     while (p->runs) {
         struct exec_run *r = p->runs;
 
-        kill(-r->pid, SIGKILL);
-        while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        cmdtmpl_reap(r->pid, NULL);
         run_close(r);
     }
 }

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 static const char *program = "vmstorm";
 static enum msg_level level = MSG_INFO;
+static FILE *log_file;
 
 void msg_set_program(const char *name)
 {
@@ -27,6 +29,11 @@ void msg_set_level(enum msg_level l)
 enum msg_level msg_level(void)
 {
     return level;
+}
+
+void msg_set_log_file(FILE *f)
+{
+    log_file = f;
 }
 
 int msg_parse_level(const char *text, enum msg_level *out)
@@ -53,6 +60,22 @@ static void msg_vprint(enum msg_level l, const char *tag, const char *fmt, va_li
 {
     if (l > level)
         return;
+    if (log_file) {
+        struct timespec ts;
+        struct tm tm;
+        char stamp[32] = "";
+        va_list copy;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        if (gmtime_r(&ts.tv_sec, &tm))
+            strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+        fprintf(log_file, "%s.%03ldZ %s: %s", stamp, ts.tv_nsec / 1000000, program, tag);
+        va_copy(copy, ap);
+        vfprintf(log_file, fmt, copy);
+        va_end(copy);
+        fputc('\n', log_file);
+        fflush(log_file);
+    }
     fprintf(stderr, "%s: %s", program, tag);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# vmstorm-collect end to end against vmstorm-sim: boot storms over HTTPS with
+# a token, a client certificate and an exec plugin; without the subresource
+# API; the results validate against the schema and hold no credentials;
+# cleanup spares what the run did not label; bad input fails fast.
+. "$(dirname "$0")/setup.sh"
+. "$(dirname "$0")/simlib.sh"
+trap 'sim_stop >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+
+PY=$(find_python)
+SCHEMA=$TOP/schemas/event.schema.json
+TEMPLATE=$TOP/samples/templates/vm-containerdisk.yaml
+export PY SCHEMA TEMPLATE
+
+# collect NAME ARGS...: run the collector; NAME.out/.err/.rc/.ndjson in $TMP.
+collect() {
+    local name=$1 rc=0
+    shift
+    "$BIN/vmstorm-collect" --vm-template "$TEMPLATE" --vm-name vm-cirros --probe tcp:2222 \
+        --ping-timeout 60 -y -o "$TMP/$name.ndjson" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" || rc=$?
+    echo "$rc" >"$TMP/$name.rc"
+}
+# storm_ok NAME VMS: exit 0, run_end ok, every VM ready in the storm, schema-valid.
+storm_ok() {
+    local name=$1 vms=$2 f=$TMP/$1.ndjson
+    test "$(cat "$TMP/$name.rc")" = 0 || { cat "$TMP/$name.err"; return 1; }
+    jq -ne 'input | select(.kind == "run_end") | .status == "ok"' <(tail -1 "$f") >/dev/null &&
+        test "$(jq -c 'select(.kind == "probe" and .phase == "storm" and .result == "ready")' "$f" | wc -l)" = "$vms" &&
+        test "$(jq -c 'select(.kind == "phase_end" and .status == "ok")' "$f" | wc -l)" -ge 4 &&
+        "$PY" "$TOP/tests/schema/validate.py" "$SCHEMA" "$f"
+}
+# no_secret FILE SECRET: the secret appears nowhere in the file.
+no_secret() { ! grep -qF -- "$2" "$1"; }
+api() { curl -sS --cacert "$TMP/a/ca.pem" -H "Authorization: Bearer $SIM_TOKEN" "$@"; }
+export -f storm_ok no_secret api
+
+check "simulator starts (TLS, 4 nodes, speed 20)" sim_start "$TMP/a" --nodes 4 --speed 20
+KC=$TMP/a/kubeconfig
+
+# 1. bearer token
+collect token --kubeconfig "$KC" --start 1 --end 20 --boot-storm --cleanup --run-id t-token
+check "token: a 20-VM boot storm completes, every VM ready, the file validates" storm_ok token 20
+check "token: the token is in neither the results nor the messages" \
+    bash -c "no_secret $TMP/token.ndjson '$SIM_TOKEN' && no_secret $TMP/token.err '$SIM_TOKEN' &&
+             no_secret $TMP/token.out '$SIM_TOKEN'"
+check "token: run_begin describes the run, the simulated cluster and its nodes" \
+    jq -ne 'input | .kind == "run_begin" and .run_id == "t-token" and .simulated == true and
+            .run_label == "vmstorm.io/run=t-token" and (.cluster.nodes | length) == 4 and
+            .config.boot_storm == true' "$TMP/token.ndjson"
+check "token: the summary reports Running and ready for create and storm" \
+    bash -c "grep -q '^create: ok' $TMP/token.out && grep -q '^storm: ok' $TMP/token.out &&
+             test \$(grep -c '^  Running ' $TMP/token.out) = 2 &&
+             grep -q '20 VMs: 20 ready, 0 failed, 0 timed out' $TMP/token.out"
+check "token: each VM was created once, stopped once and started once (3 mutations + 1 namespace)" \
+    bash -c "test \$(jq -c 'select(.kind == \"api_request\" and .method != \"GET\" and .phase != \"cleanup\")' $TMP/token.ndjson | wc -l) = 80"
+check "token: the stop and start went through the subresources" \
+    bash -c "test \$(jq -c 'select(.kind == \"api_request\" and .subresource == \"stop\" and .status == 202)' $TMP/token.ndjson | wc -l) = 20 &&
+             test \$(jq -c 'select(.kind == \"api_request\" and .subresource == \"start\" and .status == 202)' $TMP/token.ndjson | wc -l) = 20"
+check "token: every phase is scraped at its beginning and end" \
+    bash -c "test \$(jq -c 'select(.kind == \"metrics_scrape\" and .status == 200 and .source == \"apiserver\")' $TMP/token.ndjson | wc -l) = 10"
+check "token: --cleanup deleted the run's namespaces" \
+    bash -c "test \$(api '$SIM_URL/api/v1/namespaces?labelSelector=vmstorm.io/run=t-token' | jq '.items | length') = 0"
+
+# 2. client certificate
+collect cert --kubeconfig "$KC" --context vmstorm-sim-cert --start 1 --end 20 --boot-storm --cleanup \
+    --namespace-prefix cert --run-id t-cert
+check "client certificate: a 20-VM boot storm completes" storm_ok cert 20
+check "client certificate: no private key in the results" \
+    bash -c "! grep -q 'PRIVATE KEY' $TMP/cert.ndjson"
+
+# 3. exec credential plugin
+cat >"$TMP/cred.sh" <<EOF
+#!/bin/sh
+touch "$TMP/cred.ran"
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}\n' "$SIM_TOKEN"
+EOF
+chmod +x "$TMP/cred.sh"
+cat >"$TMP/exec.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: sim
+  cluster:
+    server: $SIM_URL
+    certificate-authority: $TMP/a/ca.pem
+users:
+- name: plugin
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1
+      command: $TMP/cred.sh
+      interactiveMode: Never
+contexts:
+- name: exec
+  context:
+    cluster: sim
+    user: plugin
+current-context: exec
+EOF
+collect exec --kubeconfig "$TMP/exec.kubeconfig" --start 1 --end 20 --boot-storm --cleanup \
+    --namespace-prefix exec --run-id t-exec
+check "exec plugin: a 20-VM boot storm completes with the plugin's token" \
+    bash -c "storm_ok exec 20 && test -e $TMP/cred.ran"
+check "exec plugin: the token it printed is not recorded" \
+    bash -c "no_secret $TMP/exec.ndjson '$SIM_TOKEN' && no_secret $TMP/exec.err '$SIM_TOKEN'"
+
+# 4. fio through --fio-cmd (the simulated guests serve fio's JSON)
+collect fio --kubeconfig "$KC" --start 1 --end 5 --cleanup --namespace-prefix fio --run-id t-fio \
+    --fio-cmd 'for i in $(seq 100); do curl -sf --max-time 5 http://{ip}:8080/fio.json && exit 0; sleep 0.1; done; exit 1'
+check "fio: every ready VM gives a fio_result with fio's JSON" \
+    bash -c "test \$(cat $TMP/fio.rc) = 0 &&
+             test \$(jq -c 'select(.kind == \"fio_result\" and .result == \"ok\" and (.fio.jobs | length) > 0)' $TMP/fio.ndjson | wc -l) = 5 &&
+             $PY $TOP/tests/schema/validate.py $SCHEMA $TMP/fio.ndjson"
+collect fiobad --kubeconfig "$KC" --start 1 --end 2 --cleanup --namespace-prefix fiobad \
+    --run-id t-fiobad --fio-cmd 'echo not json; echo oops >&2'
+check "fio: output that is not JSON is a failed fio_result, not a crash" \
+    bash -c "test \$(cat $TMP/fiobad.rc) = 1 &&
+             test \$(jq -c 'select(.kind == \"fio_result\" and .result == \"failed\" and (.error | test(\"not JSON\")) and .stderr_tail == \"oops\\n\")' $TMP/fiobad.ndjson | wc -l) = 2 &&
+             jq -ne 'input | .kind == \"run_end\"' <(tail -1 $TMP/fiobad.ndjson)"
+
+# 5. cleanup touches only what carries the run's label
+api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"keep-2"}}' "$SIM_URL/api/v1/namespaces"
+api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"keep-9"}}' "$SIM_URL/api/v1/namespaces"
+collect keep --kubeconfig "$KC" --start 1 --end 3 --namespace-prefix keep --cleanup --run-id t-keep
+check "cleanup: a same-prefix namespace in the run's range without the label fails that VM (exit 1)" \
+    bash -c "test \$(cat $TMP/keep.rc) = 1 && grep -q 'keep-2 already exists and does not carry the label' $TMP/keep.out"
+check "cleanup: the unlabelled same-prefix namespaces survive, the run's are gone" \
+    bash -c "api $SIM_URL/api/v1/namespaces/keep-2 | jq -ne 'input | .metadata.name == \"keep-2\" and .status.phase == \"Active\"' &&
+             api $SIM_URL/api/v1/namespaces/keep-9 | jq -ne 'input | .metadata.name == \"keep-9\"' &&
+             test \$(api $SIM_URL/api/v1/namespaces/keep-1 -o /dev/null -w '%{http_code}') = 404 &&
+             test \$(api $SIM_URL/api/v1/namespaces/keep-3 -o /dev/null -w '%{http_code}') = 404"
+collect dry --kubeconfig "$KC" --start 1 --end 2 --namespace-prefix dry --dry-run-cleanup --run-id t-dry
+check "--dry-run-cleanup lists the run's namespaces and deletes nothing" \
+    bash -c "grep -q 'would delete namespace dry-1' $TMP/dry.out && grep -q 'would delete namespace dry-2' $TMP/dry.out &&
+             test \$(api '$SIM_URL/api/v1/namespaces?labelSelector=vmstorm.io/run=t-dry' | jq '.items | length') = 2 &&
+             ! jq -c 'select(.kind == \"api_request\" and .method == \"DELETE\")' $TMP/dry.ndjson | grep -q ."
+
+# 6. bad input fails fast, before anything is created
+printf 'apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata:\n  name: x\nspec:\n  template: [1, 2\n' >"$TMP/broken.yaml"
+NS_BEFORE=$(api "$SIM_URL/api/v1/namespaces" | jq '.items | length')
+check "a broken template: exit 3, the file and line named, nothing created" \
+    bash -c "rc=0; $BIN/vmstorm-collect --kubeconfig $KC --vm-template $TMP/broken.yaml -o $TMP/broken.ndjson 2>$TMP/broken.err || rc=\$?;
+             test \$rc = 3 && grep -q 'broken.yaml:[0-9]*:[0-9]*:' $TMP/broken.err && grep -q 'nothing was created' $TMP/broken.err &&
+             test ! -e $TMP/broken.ndjson &&
+             test \$(api '$SIM_URL/api/v1/namespaces' | jq '.items | length') = $NS_BEFORE"
+sed "s#server: .*#server: https://127.0.0.1:9#" "$KC" >"$TMP/dead.kubeconfig"
+check "an unreachable API server: exit 1 within seconds, saying so" \
+    bash -c "rc=0; timeout 30 $BIN/vmstorm-collect --kubeconfig $TMP/dead.kubeconfig --vm-template $TEMPLATE -o $TMP/dead.ndjson 2>$TMP/dead.err || rc=\$?;
+             test \$rc = 1 && grep -q 'cannot reach the API server at https://127.0.0.1:9' $TMP/dead.err && test ! -e $TMP/dead.ndjson"
+check "an existing results file is refused, not appended to" \
+    bash -c "rc=0; $BIN/vmstorm-collect --kubeconfig $KC --vm-template $TEMPLATE --start 1 --end 1 -o $TMP/token.ndjson 2>$TMP/exists.err || rc=\$?;
+             test \$rc = 1 && grep -q 'token.ndjson' $TMP/exists.err"
+
+# 7. SIGINT: the phase ends as interrupted, the file is closed and valid
+"$BIN/vmstorm-collect" --kubeconfig "$KC" --vm-template "$TEMPLATE" --vm-name vm-cirros --probe tcp:2222 \
+    --start 1 --end 10 --namespace-prefix intr --run-id t-intr --cleanup-on-failure -y \
+    -o "$TMP/intr.ndjson" >"$TMP/intr.out" 2>"$TMP/intr.err" &
+PID=$!
+wait_for 20 grep -q '"phase":"create"' "$TMP/intr.ndjson" >/dev/null 2>&1 || true
+kill -INT $PID
+rc=0
+wait $PID || rc=$?
+check "SIGINT: exit 130, run_end interrupted, the file validates" \
+    bash -c "test $rc = 130 && jq -ne 'input | .kind == \"run_end\" and .status == \"interrupted\"' <(tail -1 $TMP/intr.ndjson) &&
+             $PY $TOP/tests/schema/validate.py $SCHEMA $TMP/intr.ndjson"
+check "SIGINT with --cleanup-on-failure: the run's namespaces are deleted" \
+    bash -c "test \$(api '$SIM_URL/api/v1/namespaces?labelSelector=vmstorm.io/run=t-intr' | jq '.items | length') = 0"
+sim_stop
+
+# 8. a cluster without the subresource API: runStrategy patches instead
+check "simulator starts without subresources.kubevirt.io" \
+    sim_start "$TMP/b" --nodes 4 --speed 20 --no-subresources
+collect nosub --kubeconfig "$TMP/b/kubeconfig" --start 1 --end 20 --boot-storm --cleanup --run-id t-nosub
+check "--no-subresources: a 20-VM boot storm completes" storm_ok nosub 20
+check "--no-subresources: stop and start are runStrategy merge patches (one discovery, no PUT), with a warning" \
+    bash -c "test \$(jq -c 'select(.kind == \"api_request\" and .method == \"PATCH\" and .status == 200)' $TMP/nosub.ndjson | wc -l) = 40 &&
+             jq -c 'select(.kind == \"warning\" and .code == \"subresource_missing\")' $TMP/nosub.ndjson | grep -q . &&
+             ! jq -c 'select(.kind == \"api_request\" and .method == \"PUT\")' $TMP/nosub.ndjson | grep -q ."
+sim_stop
+
+exit $_failed
