@@ -27,6 +27,8 @@ struct kcall {
     kstream_data_fn data;
     void *ctx;
     int stream, attempt, cancelled;
+    int queued;          /* waiting for a free slot (see kclient.max_active) */
+    struct kcall *qnext; /* in the wait queue */
     struct vs_time sent;
     char errbuf[CURL_ERROR_SIZE];
     struct kcall *prev, *next;
@@ -45,6 +47,15 @@ struct kclient {
     void *observer_ctx;
     struct kcall *calls;
     size_t ncalls;
+    /*
+     * Requests (not streams) handed to libcurl at once. Past this they wait
+     * here, in order: libcurl's own pending list makes every socket event
+     * cost O(pending), which turns a 1,000-VM storm into long loop rounds
+     * (late watch time stamps), and "sent" is then when the request really
+     * can go out.
+     */
+    size_t active, max_active;
+    struct kcall *qhead, *qtail;
 };
 
 static char *dup_or_null(const char *s)
@@ -76,7 +87,6 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *sock
     struct kclient *c = userp;
     uint32_t ev = 0;
 
-    (void)e;
     if (what == CURL_POLL_REMOVE) {
         evloop_del(c->loop, s);
         curl_multi_assign(c->multi, s, NULL);
@@ -91,6 +101,13 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *sock
             curl_multi_assign(c->multi, s, c);
     } else {
         evloop_mod(c->loop, s, ev, NULL);
+    }
+    {
+        /* a watch stream's bytes are time-stamped when they arrive: let them jump the queue */
+        struct kcall *k = NULL;
+
+        if (curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&k) == CURLE_OK && k)
+            evloop_set_priority(c->loop, s, k->stream);
     }
     return 0;
 }
@@ -160,6 +177,7 @@ struct kclient *kclient_new(struct evloop *loop, const struct kclient_config *cf
     curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
                       (long)(cfg->max_connections > 0 ? cfg->max_connections : 64));
+    c->max_active = (size_t)(cfg->max_connections > 0 ? cfg->max_connections : 64);
     return c;
 }
 
@@ -358,6 +376,21 @@ static int start_attempt(struct kcall *k)
 
 static void start_cb(void *ctx, void *arg, uint64_t token);
 
+/* Start waiting requests while there is room. */
+static void queue_pump(struct kclient *c)
+{
+    while (c->qhead && c->active < c->max_active) {
+        struct kcall *k = c->qhead;
+
+        c->qhead = k->qnext;
+        if (!c->qhead)
+            c->qtail = NULL;
+        k->qnext = NULL;
+        k->queued = 0;
+        start_cb(c, k, k->id);
+    }
+}
+
 /* Start now, or when the rate limiter allows. */
 static void schedule_attempt(struct kcall *k, int64_t not_before)
 {
@@ -391,8 +424,21 @@ static void start_cb(void *ctx, void *arg, uint64_t token)
         finish(k, 0, "cancelled", -1);
         return;
     }
+    if (!k->stream && k->c->active >= k->c->max_active) {
+        struct kclient *c = k->c;
+
+        k->queued = 1;
+        if (c->qtail)
+            c->qtail->qnext = k;
+        else
+            c->qhead = k;
+        c->qtail = k;
+        return;
+    }
     if (start_attempt(k) < 0)
         finish(k, 0, "cannot start the request (out of memory)", -1);
+    else if (!k->stream)
+        k->c->active++;
 }
 
 static int retryable(const struct kcall *k, int status, CURLcode res)
@@ -439,12 +485,15 @@ static void attempt_done(struct kcall *k, CURLcode res)
     curl_multi_remove_handle(c->multi, k->easy);
     curl_easy_cleanup(k->easy);
     k->easy = NULL;
+    if (!k->stream)
+        c->active--;
     if (retryable(k, (int)status, res)) {
         schedule_attempt(k, clock_mono_ns() + backoff_ns(k, (long)ra));
-        return;
+    } else {
+        /* a transport error is "no answer" even if a status line arrived */
+        finish(k, res == CURLE_OK || k->stream ? (int)status : 0, error, (long)ra);
     }
-    /* a transport error is "no answer" even if a status line arrived */
-    finish(k, res == CURLE_OK || k->stream ? (int)status : 0, error, (long)ra);
+    queue_pump(c);
 }
 
 static void check_done(struct kclient *c)
@@ -542,8 +591,20 @@ static void cancel_cb(void *ctx, void *arg, uint64_t id)
     (void)arg;
     for (struct kcall *k = c->calls; k; k = k->next)
         if (k->id == id) {
-            if (k->easy)
+            if (k->easy) {
                 attempt_done(k, CURLE_ABORTED_BY_CALLBACK);
+            } else if (k->queued) {
+                struct kcall **pp = &c->qhead, *last = NULL;
+
+                while (*pp && *pp != k) {
+                    last = *pp;
+                    pp = &(*pp)->qnext;
+                }
+                *pp = k->qnext;
+                if (c->qtail == k)
+                    c->qtail = last;
+                finish(k, 0, "cancelled", -1);
+            }
             return; /* a call waiting for its start timer ends there */
         }
 }

@@ -17,7 +17,7 @@ struct run {
     int observed;
     struct kattempt last; /* its pointers are valid only during the callback */
     char last_verb[32];
-    int64_t sent_ns[64];
+    int64_t sent_ns[64], end_ns[64];
 };
 
 static struct simproc *running_sim; /* stopped by teardown if a test fails */
@@ -59,8 +59,10 @@ static void on_attempt(void *ctx, const struct kattempt *a)
 {
     struct run *u = ctx;
 
-    if (u->observed < 64)
+    if (u->observed < 64) {
         u->sent_ns[u->observed] = a->sent.mono_ns;
+        u->end_ns[u->observed] = a->sent.mono_ns + a->duration_ns;
+    }
     u->observed++;
     u->last = *a;
     snprintf(u->last_verb, sizeof(u->last_verb), "%s", a->req->verb ? a->req->verb : "");
@@ -277,6 +279,39 @@ static void test_unreachable_server(void **state)
     teardown_client(&u);
 }
 
+/* More requests than connections wait in the client, in order: with one connection, each
+ * request is sent only after the one before it ended. */
+static void test_queue_beyond_connections(void **state)
+{
+    struct simproc s;
+    struct run u;
+    struct kclient_config cfg = {0};
+
+    (void)state;
+    running_sim = &s;
+    assert_int_equal(simproc_start(&s, NULL), 0);
+    memset(&u, 0, sizeof(u));
+    cfg.server = s.server;
+    cfg.token = s.token;
+    cfg.max_connections = 1;
+    u.loop = evloop_new(NULL);
+    u.c = kclient_new(u.loop, &cfg, NULL);
+    assert_non_null(u.c);
+    kclient_set_observer(u.c, on_attempt, &u);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(kclient_request(u.c, &GET_VERSION, on_done, &u, NULL), 0);
+    assert_int_equal(kclient_pending(u.c), 6);
+    run_until(&u, 6);
+    assert_int_equal(u.status, 200);
+    assert_int_equal(u.observed, 6);
+    for (int i = 1; i < 6; i++)
+        assert_true(u.sent_ns[i] >= u.end_ns[i - 1]);
+    assert_int_equal(kclient_pending(u.c), 0);
+    teardown_client(&u);
+    running_sim = NULL;
+    assert_int_equal(simproc_stop(&s), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +319,7 @@ int main(void)
         cmocka_unit_test_teardown(test_retries_honour_retry_after, stop_leftover),
         cmocka_unit_test_teardown(test_stream_and_cancel, stop_leftover),
         cmocka_unit_test_teardown(test_rate_limit_spaces_requests, stop_leftover),
+        cmocka_unit_test_teardown(test_queue_beyond_connections, stop_leftover),
         cmocka_unit_test(test_unreachable_server),
     };
 
