@@ -163,7 +163,8 @@ static const char help_text[] =
     "Output:\n"
     "  -o, --output FILE           the NDJSON results\n"
     "                              (default results/vmstorm-RUN_ID.ndjson)\n"
-    "      --save-results          also write an analyzer-ready copy of the results\n"
+    "      --save-results          also write each phase's figures (count, avg, P50,\n"
+    "                              P95, P99, max) to RESULTS.summary.json\n"
     "      --log-file FILE         also write messages to FILE\n"
     "      --log-level LEVEL       debug, info, warn or error (default info)\n"
     "\n"
@@ -179,7 +180,8 @@ static const char help_text[] =
     "      --version               print the version and exit\n"
     "  -h, --help                  print this help and exit\n"
     "\n"
-    "Exit status: 0 ok, 1 runtime failure, 2 bad command line, 3 bad input data.\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 bad command line, 3 bad input data,\n"
+    "130 interrupted.\n"
     "See vmstorm-collect(1).\n";
 
 const char *collect_options_help(void)

@@ -11,7 +11,9 @@
 
 #include "cmdrun.h"
 #include "msg.h"
+#include "promtext.h"
 #include "run_int.h"
+#include "vbuf.h"
 
 #define SUBRES_GROUP "subresources.kubevirt.io"
 
@@ -74,6 +76,28 @@ static void add_labels(struct run *r, cJSON *labels)
 }
 
 /* ---- metrics scrapes -------------------------------------------------------------- */
+
+/*
+ * What is kept of the API server's /metrics (several MB on a real cluster,
+ * scraped twice per phase): request counts and in-flight requests, the
+ * flow-control rejections, its own CPU and memory, and whatever KubeVirt or
+ * the simulator export there. Other sources (--metrics-url) are kept whole.
+ */
+static const char *const apiserver_families[] = {
+    "apiserver_request_total",
+    "apiserver_current_inflight_requests",
+    "apiserver_longrunning_requests",
+    "apiserver_flowcontrol_rejected_requests_total",
+    "apiserver_flowcontrol_current_inqueue_requests",
+    "process_cpu_seconds_total",
+    "process_resident_memory_bytes",
+    "kubevirt_*",
+    "vmstorm_*",
+    NULL,
+};
+
+/* A scrape's text must fit in one event line (EVENT_LINE_MAX) with room to spare. */
+#define SCRAPE_TEXT_MAX ((size_t)4 << 20)
 
 static int scrape_add(struct run *r, const char *source, const char *url, const char *path,
                       struct kclient *c, int own)
@@ -151,23 +175,36 @@ static void scrape_done(void *ctx, const struct kresp *resp)
     struct run *r = op->r;
     struct scrape_src *s = &r->srcs[op->idx];
     cJSON *b = cJSON_CreateObject();
+    const char *const *keep = strcmp(s->source, "apiserver") == 0 ? apiserver_families : NULL;
+    struct vbuf text = VBUF_INIT(SCRAPE_TEXT_MAX);
+    struct promtext_families fam = {0};
+    struct vs_error err;
+    char why[800] = "";
 
     s->pending = 0;
+    if (resp->status != 200) {
+        op_keep(op, resp);
+        op_describe(op, why, sizeof(why));
+    } else if (promtext_filter(resp->body, resp->len, keep, &text, keep ? &fam : NULL, &err) < 0) {
+        snprintf(why, sizeof(why), "the metrics kept are over %zu bytes: %s", SCRAPE_TEXT_MAX,
+                 err.msg);
+        vbuf_reset(&text);
+    }
     cJSON_AddStringToObject(b, "source", s->source);
     cJSON_AddStringToObject(b, "url", s->url);
     cJSON_AddStringToObject(b, "phase", phase_name(r->phase));
     cJSON_AddStringToObject(b, "at", op->idx2 ? "end" : "begin");
     cJSON_AddNumberToObject(b, "status", resp->status);
-    cJSON_AddStringToObject(b, "text", resp->status == 200 && resp->body ? resp->body : "");
+    cJSON_AddStringToObject(b, "text", why[0] ? "" : vbuf_str(&text));
     cJSON_AddStringToObject(b, "format", "prometheus-text");
+    if (keep && !why[0])
+        cJSON_AddItemToObject(b, "families",
+                              cJSON_CreateStringArray((const char *const *)fam.names, (int)fam.n));
     cJSON_AddNumberToObject(b, "duration_ns", (double)(clock_mono_ns() - op->t.mono_ns));
-    if (resp->status != 200) {
-        char why[300];
-
-        op_keep(op, resp);
-        op_describe(op, why, sizeof(why));
+    if (why[0])
         cJSON_AddStringToObject(b, "error", why);
-    }
+    promtext_families_release(&fam);
+    vbuf_release(&text);
     rec_emit(r->rec, EV_METRICS_SCRAPE, &op->t, b);
     op_free(op);
 }
@@ -990,6 +1027,9 @@ int phase_fio(struct run *r)
         }
     }
     rc = run_pump(r, fio_all_done, 0);
+    /* commands still running (interrupted) are killed and recorded as cancelled, in the phase */
+    cmdrun_free(r->fio);
+    r->fio = NULL;
     for (size_t i = 0; i < r->n_vms; i++) {
         ok += r->vms[i].fio == 2;
         failed += r->vms[i].fio == 3;
@@ -1094,6 +1134,17 @@ static int ns_doomed(const char *ns)
         if (strcmp(doom[i].resbuf, "namespaces") == 0 && strcmp(doom[i].namebuf, ns) == 0)
             return 1;
     return 0;
+}
+
+/* Namespaces first, then by name with numbers in numeric order (vm-density-2 before -10). */
+static int doom_cmp(const void *pa, const void *pb)
+{
+    const struct doomed *a = pa, *b = pb;
+    int na = strcmp(a->resbuf, "namespaces") == 0, nb = strcmp(b->resbuf, "namespaces") == 0;
+
+    if (na != nb)
+        return nb - na;
+    return strverscmp(a->what, b->what);
 }
 
 static size_t del_in_flight;
@@ -1224,8 +1275,16 @@ int phase_cleanup(struct run *r, int dry_run)
                  r->run_label, why);
     printf("\ncleanup%s: %zu objects carry %s%s\n", dry_run ? " (dry run)" : "", n_doom,
            r->run_label, n_doom ? ":" : "");
-    for (size_t i = 0; i < n_doom; i++)
-        printf("  %s %s\n", dry_run ? "would delete" : "delete", doom[i].what);
+    {
+        /* all of it when it is a dry run or a question; with --yes, the start of it */
+        size_t shown = dry_run || !r->o->yes || msg_level() >= MSG_DEBUG ? n_doom : 5;
+
+        qsort(doom, n_doom, sizeof(*doom), doom_cmp);
+        for (size_t i = 0; i < n_doom && i < shown; i++)
+            printf("  %s %s\n", dry_run ? "would delete" : "delete", doom[i].what);
+        if (n_doom > shown)
+            printf("  ... and %zu more\n", n_doom - shown);
+    }
     fflush(stdout);
 
     if (!dry_run && n_doom && confirm(r)) {

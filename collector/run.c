@@ -642,6 +642,20 @@ void phase_end(struct run *r, const char *status, cJSON *counts)
     cJSON_AddStringToObject(b, "status", status);
     if (counts)
         cJSON_AddItemToObject(b, "counts", counts);
+    {
+        /* for --save-results */
+        cJSON *p = cJSON_Duplicate(b, 1);
+
+        if (p && r->phase_stats)
+            cJSON_AddItemToObject(p, "seconds", r->phase_stats);
+        else
+            cJSON_Delete(r->phase_stats);
+        r->phase_stats = NULL;
+        if (p && !r->summary)
+            r->summary = cJSON_CreateArray();
+        if (p)
+            cJSON_AddItemToArray(r->summary, p);
+    }
     rec_emit(r->rec, EV_PHASE_END, NULL, b);
     if (rec_sync(r->rec) < 0)
         r->fatal = 1;
@@ -656,12 +670,37 @@ static void fmt_secs(char *buf, size_t n, double v)
         snprintf(buf, n, "%.2fs", v);
 }
 
-static void summary_row(const char *label, struct stats *s)
+/* One milestone's figures, in seconds, for --save-results (null where there is no value). */
+static cJSON *stats_json(const struct stats_summary *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    const struct {
+        const char *key;
+        double v;
+    } f[] = {{"avg_s", m->mean}, {"p50_s", m->p50}, {"p95_s", m->p95},
+             {"p99_s", m->p99},  {"min_s", m->min}, {"max_s", m->max}};
+
+    cJSON_AddNumberToObject(o, "count", (double)m->count);
+    cJSON_AddNumberToObject(o, "ok", (double)m->ok);
+    cJSON_AddNumberToObject(o, "missed", (double)m->censored);
+    for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+        if (isnan(f[i].v))
+            cJSON_AddNullToObject(o, f[i].key);
+        else
+            cJSON_AddNumberToObject(o, f[i].key, f[i].v);
+    }
+    return o;
+}
+
+static void summary_row(struct run *r, const char *label, struct stats *s)
 {
     struct stats_summary m;
     char avg[24], p50[24], p95[24], max[24];
 
     stats_summarize(s, &m);
+    if (!r->phase_stats)
+        r->phase_stats = cJSON_CreateObject();
+    cJSON_AddItemToObject(r->phase_stats, label, stats_json(&m));
     fmt_secs(avg, sizeof(avg), m.mean);
     fmt_secs(p50, sizeof(p50), m.p50);
     fmt_secs(p95, sizeof(p95), m.p95);
@@ -730,8 +769,8 @@ cJSON *phase_summary(struct run *r, const char *status)
     }
     printf("  %-8s %6s %6s %7s %9s %9s %9s %9s\n", "", "count", "ok", "missed", "avg", "P50", "P95",
            "max");
-    summary_row("Running", run_s);
-    summary_row("ready", ready_s);
+    summary_row(r, "Running", run_s);
+    summary_row(r, "ready", ready_s);
     printf("  %zu VMs: %zu ready, %zu failed, %zu timed out\n", n, ok, failed, timed_out);
     fflush(stdout);
     stats_free(run_s);
@@ -1111,6 +1150,44 @@ static void run_free(struct run *r)
     free(r->node_name);
 }
 
+/*
+ * --save-results: the figures of each phase, as printed, in RESULTS.summary.json
+ * (RESULTS without its .ndjson), written to a temporary file and renamed.
+ */
+static int save_summary(struct run *r, const char *status)
+{
+    char path[4096], tmp[4200];
+    size_t n = strlen(r->o->output);
+    cJSON *o = cJSON_CreateObject();
+    char *text;
+    FILE *f;
+    int ok;
+
+    if (n > 7 && strcmp(r->o->output + n - 7, ".ndjson") == 0)
+        n -= 7;
+    snprintf(path, sizeof(path), "%.*s.summary.json", (int)n, r->o->output);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    cJSON_AddStringToObject(o, "run_id", r->o->run_id);
+    cJSON_AddStringToObject(o, "results", r->o->output);
+    cJSON_AddStringToObject(o, "status", status);
+    cJSON_AddNumberToObject(o, "vms", (double)r->n_vms);
+    cJSON_AddItemToObject(o, "phases", r->summary ? r->summary : cJSON_CreateArray());
+    r->summary = NULL;
+    text = cJSON_Print(o);
+    cJSON_Delete(o);
+    f = text ? fopen(tmp, "we") : NULL;
+    ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    ok = f && fclose(f) == 0 && ok && rename(tmp, path) == 0;
+    free(text);
+    if (!ok) {
+        msg_error("--save-results: cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    msg_info("summary: %s", path);
+    return 0;
+}
+
 static int run_phases(struct run *r)
 {
     int failed = 0;
@@ -1213,6 +1290,11 @@ int collect_run(struct collect_options *o, struct kube_conn *conn, const struct 
     rc = failed || r->fatal ? VS_EXIT_FAILURE : VS_EXIT_OK;
 
 finish:
+    /* what they still hold ends as cancelled events, before run_end */
+    cmdrun_free(r->fio);
+    r->fio = NULL;
+    prober_free(r->prober);
+    r->prober = NULL;
     status = r->interrupted ? "interrupted" : failed || r->fatal ? "failed" : "ok";
     if (r->interrupted)
         why = "stopped by a signal";
@@ -1236,10 +1318,14 @@ finish:
     }
     msg_info("results: %s (%lld events, %llu bytes)", rec_path(r->rec),
              (long long)rec_count(r->rec), (unsigned long long)rec_bytes(r->rec));
+    if (o->save_results && save_summary(r, status) < 0)
+        rc = VS_EXIT_FAILURE;
     if (r->interrupted)
-        rc = 130;
+        rc = VS_EXIT_INTERRUPTED;
 out:
     cJSON_Delete(cluster);
+    cJSON_Delete(r->summary);
+    cJSON_Delete(r->phase_stats);
     for (size_t i = 0; i < r->n_early; i++)
         cJSON_Delete(r->early[i].body);
     free(r->early);

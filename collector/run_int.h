@@ -127,6 +127,8 @@ struct run {
         cJSON *body;
     } * early; /* api_request events from before the results file was open */
     size_t n_early;
+    cJSON *summary;     /* --save-results: one object per phase_end */
+    cJSON *phase_stats; /* the current phase's Running/ready figures */
 };
 
 /* A request in flight: the context of its done callback. */

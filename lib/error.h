@@ -24,10 +24,11 @@
 
 /* Exit codes shared by every program (documented in each man page). */
 enum vs_exit {
-    VS_EXIT_OK = 0,      /* success */
-    VS_EXIT_FAILURE = 1, /* runtime failure: I/O, network, cluster */
-    VS_EXIT_USAGE = 2,   /* bad command line */
-    VS_EXIT_DATA = 3,    /* bad input data: malformed file, template, ... */
+    VS_EXIT_OK = 0,            /* success */
+    VS_EXIT_FAILURE = 1,       /* runtime failure: I/O, network, cluster */
+    VS_EXIT_USAGE = 2,         /* bad command line */
+    VS_EXIT_DATA = 3,          /* bad input data: malformed file, template, ... */
+    VS_EXIT_INTERRUPTED = 130, /* stopped by SIGINT/SIGTERM (128 + SIGINT, as shells say) */
 };
 
 struct vs_error {

@@ -1,20 +1,45 @@
 #!/usr/bin/env bash
 # make demo: simulator -> collector -> analyzer -> report, on loopback.
-# Until all four programs exist, it says which are missing and stops.
+# Runs what exists: a 50-VM boot storm against vmstorm-sim, recorded by
+# vmstorm-collect into results/demo-*.ndjson; the analyzer and the report
+# (issues #5, #6) are named as missing until they exist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BIN=${BIN:-bin}
+N=${N:-50}
 missing=()
 for p in vmstorm-sim:3 vmstorm-collect:4 vmstorm-analyze:5 vmstorm-report:6; do
     name=${p%%:*}
     issue=${p##*:}
-    [ -x "bin/$name" ] || missing+=("$name (issue #$issue)")
+    [ -x "$BIN/$name" ] || missing+=("$name (issue #$issue)")
 done
-if [ "${#missing[@]}" -gt 0 ]; then
-    echo "demo: built lib/libvmstorm.a and the tests; the demo is not available yet."
+if [ ! -x "$BIN/vmstorm-sim" ] || [ ! -x "$BIN/vmstorm-collect" ]; then
     echo "demo: missing programs:"
     printf 'demo:   %s\n' "${missing[@]}"
-    echo "demo: meanwhile 'make check' runs the test suite."
     exit 0
 fi
-echo "demo: all programs present, but the demo script lands with issue #7" >&2
-exit 1
+
+TMPD=$(mktemp -d)
+SIM_PID=
+trap '[ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null; rm -rf "$TMPD"' EXIT
+"$BIN/vmstorm-sim" --listen 127.0.0.1:0 --kubeconfig-out "$TMPD/kubeconfig" --nodes 4 --speed 20 \
+    --guest-port 2222 --log-level warn >"$TMPD/sim.log" 2>&1 &
+SIM_PID=$!
+for _ in $(seq 1 100); do
+    [ -s "$TMPD/kubeconfig" ] && break
+    kill -0 "$SIM_PID" 2>/dev/null || { cat "$TMPD/sim.log" >&2; exit 1; }
+    sleep 0.1
+done
+mkdir -p results
+OUT=results/demo-$(date -u +%Y%m%d-%H%M%S).ndjson
+echo "demo: vmstorm-sim (4 nodes, 20x real time); vmstorm-collect: $N VMs, then a boot storm"
+"$BIN/vmstorm-collect" --kubeconfig "$TMPD/kubeconfig" --vm-template samples/templates/vm-containerdisk.yaml \
+    --vm-name vm-cirros --probe tcp:2222 --start 1 --end "$N" --namespace-prefix demo --boot-storm \
+    --cleanup --yes --save-results -o "$OUT"
+echo
+echo "demo: the run's events: $OUT (one JSON object a line; schemas/README.md)"
+echo "demo: its per-phase figures: ${OUT%.ndjson}.summary.json"
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "demo: not yet: analysis and the PDF report; missing programs:"
+    printf 'demo:   %s\n' "${missing[@]}"
+fi

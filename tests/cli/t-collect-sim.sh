@@ -147,6 +147,16 @@ sed "s#server: .*#server: https://127.0.0.1:9#" "$KC" >"$TMP/dead.kubeconfig"
 check "an unreachable API server: exit 1 within seconds, saying so" \
     bash -c "rc=0; timeout 30 $BIN/vmstorm-collect --kubeconfig $TMP/dead.kubeconfig --vm-template $TEMPLATE -o $TMP/dead.ndjson 2>$TMP/dead.err || rc=\$?;
              test \$rc = 1 && grep -q 'cannot reach the API server at https://127.0.0.1:9' $TMP/dead.err && test ! -e $TMP/dead.ndjson"
+# the Job's command line (deploy/job.yaml) is one the collector accepts: it gets as far as
+# connecting (exit 1), not a usage error (exit 2)
+JOB_ARGS=$(sed -n '/^ *args:/,/^ *env:/p' "$TOP/deploy/job.yaml" |
+    sed -n 's/^ *- \([^# ][^#]*[^# ]\) *\(#.*\)\{0,1\}$/\1/p; s/^ *- \([^# ]\) *\(#.*\)\{0,1\}$/\1/p' |
+    sed "s#^--vm-template=.*#--vm-template=$TEMPLATE#; s#^/results/run.ndjson#$TMP/job.ndjson#; s#\$(POD_NAME)#job-pod-1#")
+export JOB_ARGS
+check "deploy/job.yaml's arguments parse (the run then fails only on the dead server)" \
+    bash -c "test -n \"\$JOB_ARGS\" && rc=0 && mapfile -t a <<<\"\$JOB_ARGS\" &&
+             { timeout 30 $BIN/vmstorm-collect \"\${a[@]}\" --kubeconfig $TMP/dead.kubeconfig 2>$TMP/job.err || rc=\$?; } &&
+             test \$rc = 1 && grep -q 'cannot reach the API server' $TMP/job.err"
 check "an existing results file is refused, not appended to" \
     bash -c "rc=0; $BIN/vmstorm-collect --kubeconfig $KC --vm-template $TEMPLATE --start 1 --end 1 -o $TMP/token.ndjson 2>$TMP/exists.err || rc=\$?;
              test \$rc = 1 && grep -q 'token.ndjson' $TMP/exists.err"
@@ -165,6 +175,23 @@ check "SIGINT: exit 130, run_end interrupted, the file validates" \
              $PY $TOP/tests/schema/validate.py $SCHEMA $TMP/intr.ndjson"
 check "SIGINT with --cleanup-on-failure: the run's namespaces are deleted" \
     bash -c "test \$(api '$SIM_URL/api/v1/namespaces?labelSelector=vmstorm.io/run=t-intr' | jq '.items | length') = 0"
+"$BIN/vmstorm-collect" --kubeconfig "$KC" --vm-template "$TEMPLATE" --vm-name vm-cirros --probe tcp:2222 \
+    --start 1 --end 2 --namespace-prefix intrfio --run-id t-intrfio --fio-cmd 'sleep 30' --save-results \
+    -o "$TMP/intrfio.ndjson" >"$TMP/intrfio.out" 2>"$TMP/intrfio.err" &
+PID=$!
+wait_for 30 grep -q '"phase_begin".*"phase":"fio"' "$TMP/intrfio.ndjson" >/dev/null 2>&1 || true
+kill -INT $PID
+rc=0
+wait $PID || rc=$?
+check "SIGINT during fio: its commands end as cancelled fio_results inside the phase, then run_end" \
+    bash -c "test $rc = 130 &&
+             test \$(jq -c 'select(.kind == \"fio_result\" and .result == \"failed\" and .error == \"cancelled\")' $TMP/intrfio.ndjson | wc -l) = 2 &&
+             jq -se '([.[] | select(.kind == \"fio_result\") | .seq] | max) <
+                     ([.[] | select(.kind == \"phase_end\" and .phase == \"fio\") | .seq] | first) and
+                     .[-1].kind == \"run_end\" and .[-1].status == \"interrupted\"' $TMP/intrfio.ndjson >/dev/null"
+check "--save-results wrote the phases' figures next to the results" \
+    jq -ne 'input | .run_id == "t-intrfio" and .status == "interrupted" and
+            (.phases[] | select(.phase == "create") | .seconds.ready.ok) == 2' "$TMP/intrfio.summary.json"
 sim_stop
 
 # 8. a cluster without the subresource API: runStrategy patches instead

@@ -109,13 +109,14 @@ static void on_done(void *ctx, const struct cmdrun_result *r)
 }
 
 /*
- * Each test's loop and results, on the heap: a failed assertion jumps out
- * of the test, and the teardown still frees the runner (killing what it
- * runs) into a live rec.
+ * Each test's loop, results and directory, on the heap: a failed assertion
+ * jumps out of the test, and the teardown still frees the runner (killing
+ * what it runs) into a live rec, and removes the directory.
  */
 struct fixture {
     struct evloop *l;
     struct rec rec;
+    char *dir; /* a test's temporary directory, removed by the teardown */
 };
 
 static int setup(void **state)
@@ -128,6 +129,8 @@ static int setup(void **state)
     return 0;
 }
 
+static void rmtree(char *d);
+
 static int teardown(void **state)
 {
     struct fixture *f = *state;
@@ -136,6 +139,8 @@ static int teardown(void **state)
     for (int i = 0; i < f->rec.n; i++)
         free(f->rec.o[i].out);
     evloop_free(f->l);
+    if (f->dir)
+        rmtree(f->dir);
     free(f);
     no_pidfd = 0;
     signal(SIGCHLD, SIG_DFL);
@@ -452,7 +457,7 @@ static void timeout_kills_group(void **state, int without_pidfd)
     struct evloop *l = f->l;
     struct rec *rec = &f->rec;
     struct outcome *o;
-    char *d = tmpdir(), tmpl[1024], pids[300];
+    char *d = f->dir = tmpdir(), tmpl[1024], pids[300];
 
     snprintf(pids, sizeof(pids), "%s/pids", d);
     snprintf(tmpl, sizeof(tmpl),
@@ -472,7 +477,6 @@ static void timeout_kills_group(void **state, int without_pidfd)
     assert_string_equal(o->out, "started\n");
     assert_string_equal(o->err, "warming\n");
     assert_int_equal(all_dead(pids), 2); /* the shell and its background job */
-    rmtree(d);
 }
 
 static void test_timeout_kills_group(void **state)
@@ -491,7 +495,7 @@ static void test_exit_kills_leftovers(void **state)
     struct fixture *f = *state;
     struct evloop *l = f->l;
     struct rec *rec = &f->rec;
-    char *d = tmpdir(), tmpl[1024], pids[300];
+    char *d = f->dir = tmpdir(), tmpl[1024], pids[300];
 
     snprintf(pids, sizeof(pids), "%s/pids", d);
     snprintf(tmpl, sizeof(tmpl), "sleep 30 & echo $! > %s; echo done", pids);
@@ -501,7 +505,6 @@ static void test_exit_kills_leftovers(void **state)
     assert_false(rec->o[0].has_error);
     assert_string_equal(rec->o[0].out, "done\n");
     assert_int_equal(all_dead(pids), 1);
-    rmtree(d);
 }
 
 static void test_output_limit(void **state)
@@ -539,7 +542,7 @@ static void test_hostile_values(void **state)
     struct fixture *f = *state;
     struct evloop *l = f->l;
     struct rec *rec = &f->rec;
-    char *d = tmpdir(), name[1024], want[1100], pwned[300];
+    char *d = f->dir = tmpdir(), name[1024], want[1100], pwned[300];
     struct stat st;
 
     snprintf(pwned, sizeof(pwned), "%s/pwned", d);
@@ -552,7 +555,6 @@ static void test_hostile_values(void **state)
     assert_false(rec->o[0].has_error);
     assert_string_equal(rec->o[0].out, want);
     assert_int_equal(stat(pwned, &st), -1);
-    rmtree(d);
 }
 
 /* Files named run.* in dir: the commands running now, by their own account. */
@@ -595,7 +597,7 @@ static void concurrency_bounded(void **state, int without_pidfd)
     struct fixture *f = *state;
     struct evloop *l = f->l;
     struct rec *rec = &f->rec;
-    char *d = tmpdir(), tmpl[1024], path[300], *s;
+    char *d = f->dir = tmpdir(), tmpl[1024], path[300], *s;
     int max = 0, counts = 0;
 
     snprintf(tmpl, sizeof(tmpl),
@@ -641,7 +643,6 @@ static void concurrency_bounded(void **state, int without_pidfd)
     }
     assert_int_equal(counts, 5);
     assert_int_equal(max, 2);
-    rmtree(d);
 }
 
 static void test_concurrency_bounded(void **state)
@@ -731,7 +732,7 @@ static void test_free_cancels(void **state)
     struct fixture *f = *state;
     struct evloop *l = f->l;
     struct rec *rec = &f->rec;
-    char *d = tmpdir(), tmpl[1024], pids[300];
+    char *d = f->dir = tmpdir(), tmpl[1024], pids[300];
     struct vs_error err;
     int64_t until;
 
@@ -766,7 +767,6 @@ static void test_free_cancels(void **state)
     assert_int_equal(errno, ECHILD);
     assert_int_equal(all_dead(pids), 2);
     run_for(l, 50); /* the loop runs on without cmdrun */
-    rmtree(d);
 }
 
 int main(void)
