@@ -118,6 +118,19 @@ check "fio: output that is not JSON is a failed fio_result, not a crash" \
              test \$(jq -c 'select(.kind == \"fio_result\" and .result == \"failed\" and (.error | test(\"not JSON\")) and .stderr_tail == \"oops\\n\")' $TMP/fiobad.ndjson | wc -l) = 2 &&
              jq -ne 'input | .kind == \"run_end\"' <(tail -1 $TMP/fiobad.ndjson)"
 
+# 4b. --single-node and --label
+collect pin --kubeconfig "$KC" --start 1 --end 6 --single-node --label team=storage \
+    --namespace-prefix pin --run-id t-pin
+check "--single-node: a Ready worker is picked, recorded in run_begin, and every VMI runs there" \
+    bash -c "test \$(cat $TMP/pin.rc) = 0 &&
+             node=\$(jq -nr 'input | select(.config.single_node == true) | .config.node_name' $TMP/pin.ndjson) &&
+             test -n \"\$node\" && test \"\$node\" != null &&
+             test \"\$(jq -r 'select(.kind == \"watch_event\" and .resource == \"virtualmachineinstances\" and .changed.node != null) | .changed.node' $TMP/pin.ndjson | sort -u)\" = \"\$node\""
+check "--label: the namespaces, VMs and VMIs carry it next to the run label" \
+    bash -c "test \$(api '$SIM_URL/api/v1/namespaces?labelSelector=team%3Dstorage,vmstorm.io%2Frun%3Dt-pin' | jq '.items | length') = 6 &&
+             test \$(api '$SIM_URL/apis/kubevirt.io/v1/virtualmachines?labelSelector=team%3Dstorage,vmstorm.io%2Frun%3Dt-pin' | jq '.items | length') = 6 &&
+             test \$(api '$SIM_URL/apis/kubevirt.io/v1/virtualmachineinstances?labelSelector=team%3Dstorage' | jq '.items | length') = 6"
+
 # 5. cleanup touches only what carries the run's label
 api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"keep-2"}}' "$SIM_URL/api/v1/namespaces"
 api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"keep-9"}}' "$SIM_URL/api/v1/namespaces"
