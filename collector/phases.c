@@ -29,14 +29,6 @@ static const char *label_of(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static const char *meta_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Whether op's body is an object carrying this run's label. */
 static int op_is_ours(struct run *r, const struct op *op)
 {
@@ -393,7 +385,7 @@ static void vm_created_obj(struct run *r, struct vm *vm, const char *uid)
     if (m) {
         vm->made = m;
         m[vm->n_made].res = cs.res[vm->next_obj];
-        m[vm->n_made].name = strdup(meta_str(obj, "name") ? meta_str(obj, "name") : "");
+        m[vm->n_made].name = strdup(obj_meta(obj, "name") ? obj_meta(obj, "name") : "");
         m[vm->n_made].uid = strdup(uid ? uid : "");
         vm->n_made++;
     }
@@ -427,14 +419,14 @@ static void obj_get_done(void *ctx, const struct kresp *resp)
     if (op->status == 200 && op_is_ours(r, op)) {
         cJSON *j = cJSON_Parse(op->body);
 
-        vm_created_obj(r, vm, meta_str(j, "uid"));
+        vm_created_obj(r, vm, obj_meta(j, "uid"));
         cJSON_Delete(j);
     } else {
         char why[300];
 
         op_describe(op, why, sizeof(why));
         vm_fail(r, vm, "%s %s already exists and %s", cs.res[vm->next_obj].plural,
-                meta_str(obj, "name"),
+                obj_meta(obj, "name"),
                 op->status == 200 ? "was not created by this run" : "cannot be read");
         (void)why;
         vm_create_failed(r, vm);
@@ -455,9 +447,9 @@ static void obj_done(void *ctx, const struct kresp *resp)
     if (op->status == 201 || op->status == 200) {
         cJSON *j = cJSON_Parse(op->body ? op->body : "");
 
-        vm_created_obj(r, vm, meta_str(j, "uid"));
+        vm_created_obj(r, vm, obj_meta(j, "uid"));
         cJSON_Delete(j);
-    } else if (op->status == 409 && meta_str(obj, "name")) {
+    } else if (op->status == 409 && obj_meta(obj, "name")) {
         /* after a retry, our own earlier attempt may have made it: only then is it ours */
         struct kreq rq = {.method = "GET",
                           .verb = "get",
@@ -465,14 +457,14 @@ static void obj_done(void *ctx, const struct kresp *resp)
                           .version = res->version,
                           .resource = res->plural,
                           .ns = vm->ns,
-                          .name = meta_str(obj, "name"),
+                          .name = obj_meta(obj, "name"),
                           .path = path};
         struct op *get = op_new(r, vm, OP_OBJ_GET);
         size_t n;
 
         tmpl_collection_path(res, vm->ns, path, sizeof(path));
         n = strlen(path);
-        snprintf(path + n, sizeof(path) - n, "/%s", meta_str(obj, "name"));
+        snprintf(path + n, sizeof(path) - n, "/%s", obj_meta(obj, "name"));
         if (!get || op_send(get, &rq, obj_get_done) < 0) {
             vm_fail(r, vm, "cannot check the existing %s", res->plural);
             vm_create_failed(r, vm);
@@ -480,7 +472,7 @@ static void obj_done(void *ctx, const struct kresp *resp)
     } else {
         op_describe(op, why, sizeof(why));
         vm_fail(r, vm, "creating %s %s: %s", res->plural,
-                meta_str(obj, "name") ? meta_str(obj, "name") : "", why);
+                obj_meta(obj, "name") ? obj_meta(obj, "name") : "", why);
         vm_create_failed(r, vm);
     }
     op_free(op);
@@ -497,7 +489,7 @@ static void obj_send(struct run *r, struct vm *vm)
                       .version = res->version,
                       .resource = res->plural,
                       .ns = vm->ns,
-                      .name = meta_str(obj, "name"),
+                      .name = obj_meta(obj, "name"),
                       .path = path,
                       .body = body,
                       .body_len = body ? strlen(body) : 0,
@@ -570,17 +562,15 @@ static void create_next(struct run *r)
 static int discover(void *ctx, const char *api_version, const char *kind, struct tmpl_resource *out)
 {
     struct run *r = ctx;
-    struct op *op = op_new(r, NULL, 0);
-    char path[300];
-    struct kreq rq = {.method = "GET", .verb = "get", .resource = "", .path = path};
+    char path[300], why[300];
+    struct kreq rq = {
+        .method = "GET", .verb = "get", .resource = "", .path = path, .timeout_ms = 15000};
     cJSON *j, *res;
-    int found = -1;
+    int found = -1, status;
 
     snprintf(path, sizeof(path), "%s%s", strchr(api_version, '/') ? "/apis/" : "/api/",
              api_version);
-    if (!op || run_request_sync(r, op, &rq, 15 * NS_PER_S) < 0)
-        return -1;
-    j = op->status == 200 ? cJSON_Parse(op->body) : NULL;
+    j = run_get_json(r, &rq, &status, why, sizeof(why));
     cJSON_ArrayForEach(res, cJSON_GetObjectItemCaseSensitive(j, "resources"))
     {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(res, "kind");
@@ -600,7 +590,6 @@ static int discover(void *ctx, const char *api_version, const char *kind, struct
         }
     }
     cJSON_Delete(j);
-    op_free(op);
     return found;
 }
 
@@ -1063,15 +1052,15 @@ static cJSON *list_labelled(struct run *r, const char *base, const char *group,
                             const char *resource, char *why, size_t why_n)
 {
     char path[600], sel[300];
-    struct op *op = op_new(r, NULL, 0);
     struct kreq rq = {.method = "GET",
                       .verb = "list",
                       .group = group,
-                      .version = "v1",
+                      .version = strcmp(resource, "datavolumes") == 0 ? "v1beta1" : "v1",
                       .resource = resource,
-                      .path = path};
-    cJSON *j = NULL;
+                      .path = path,
+                      .timeout_ms = 30000};
     size_t k = 0;
+    int status;
 
     for (const char *p = r->run_label; *p && k + 4 < sizeof(sel); p++) {
         if (*p == '/' || *p == '=')
@@ -1080,19 +1069,8 @@ static cJSON *list_labelled(struct run *r, const char *base, const char *group,
             sel[k++] = *p;
     }
     sel[k] = '\0';
-    if (strcmp(resource, "datavolumes") == 0)
-        rq.version = "v1beta1";
     snprintf(path, sizeof(path), "%s?labelSelector=%s", base, sel);
-    if (!op || run_request_sync(r, op, &rq, 30 * NS_PER_S) < 0) {
-        snprintf(why, why_n, "cannot send the request");
-        return NULL;
-    }
-    if (op->status == 200)
-        j = cJSON_Parse(op->body ? op->body : "");
-    if (!j)
-        op_describe(op, why, why_n);
-    op_free(op);
-    return j;
+    return run_get_json(r, &rq, &status, why, why_n);
 }
 
 static int doom_add(const char *group, const char *version, const char *resource, const char *ns,
@@ -1220,9 +1198,9 @@ int phase_cleanup(struct run *r, int dry_run)
     {
         char what[300];
 
-        snprintf(what, sizeof(what), "namespace %s", meta_str(it, "name"));
-        if (meta_str(it, "name"))
-            doom_add("", "v1", "namespaces", NULL, meta_str(it, "name"), meta_str(it, "uid"), what);
+        snprintf(what, sizeof(what), "namespace %s", obj_meta(it, "name"));
+        if (obj_meta(it, "name"))
+            doom_add("", "v1", "namespaces", NULL, obj_meta(it, "name"), obj_meta(it, "uid"), what);
     }
     cJSON_Delete(j);
     /* labelled VMs and DataVolumes in namespaces the run did not create */
@@ -1243,14 +1221,14 @@ int phase_cleanup(struct run *r, int dry_run)
             list_failed |= !j;
             cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
             {
-                const char *ns = meta_str(it, "namespace"), *name = meta_str(it, "name");
+                const char *ns = obj_meta(it, "namespace"), *name = obj_meta(it, "name");
                 char what[400];
 
                 if (!ns || !name || ns_doomed(ns))
                     continue;
                 snprintf(what, sizeof(what), "%s %s/%s", kinds[k].resource, ns, name);
                 doom_add(kinds[k].group, kinds[k].version, kinds[k].resource, ns, name,
-                         meta_str(it, "uid"), what);
+                         obj_meta(it, "uid"), what);
             }
             cJSON_Delete(j);
         }

@@ -304,7 +304,7 @@ static void emit_early(struct run *r)
     r->n_early = 0;
 }
 
-static const char *meta(const cJSON *obj, const char *key)
+const char *obj_meta(const cJSON *obj, const char *key)
 {
     const cJSON *v =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key);
@@ -315,8 +315,8 @@ static const char *meta(const cJSON *obj, const char *key)
 static void on_change(void *ctx, const struct watch_change *ch)
 {
     struct run *r = ctx;
-    const char *ns = meta(ch->obj, "namespace"), *name = meta(ch->obj, "name");
-    const char *uid = meta(ch->obj, "uid");
+    const char *ns = obj_meta(ch->obj, "namespace"), *name = obj_meta(ch->obj, "name");
+    const char *uid = obj_meta(ch->obj, "uid");
     struct vm *vm = ns ? vm_by_ns(r, ns) : NULL;
     struct vs_error err;
     int n = 0;
@@ -784,20 +784,13 @@ cJSON *phase_summary(struct run *r, const char *status)
 
 /* ---- describing the cluster ------------------------------------------------------- */
 
-static cJSON *get_json(struct run *r, const char *path, const char *resource, const char *verb,
-                       int *status, char *why, size_t why_n)
+cJSON *run_get_json(struct run *r, const struct kreq *rq, int *status, char *why, size_t why_n)
 {
     struct op *op = op_new(r, NULL, 0);
-    struct kreq rq = {.method = "GET",
-                      .verb = verb,
-                      .resource = resource,
-                      .version = resource ? "v1" : NULL,
-                      .path = path,
-                      .timeout_ms = 15000,
-                      .max_attempts = 1};
+    int64_t timeout = (rq->timeout_ms > 0 ? rq->timeout_ms : 30000) * NS_PER_MS;
     cJSON *j = NULL;
 
-    if (!op || run_request_sync(r, op, &rq, 15 * NS_PER_S) < 0) {
+    if (!op || run_request_sync(r, op, rq, timeout) < 0) {
         snprintf(why, why_n, "cannot send the request");
         *status = 0;
         return NULL;
@@ -809,6 +802,20 @@ static cJSON *get_json(struct run *r, const char *path, const char *resource, co
         op_describe(op, why, why_n);
     op_free(op);
     return j;
+}
+
+static cJSON *get_json(struct run *r, const char *path, const char *resource, const char *verb,
+                       int *status, char *why, size_t why_n)
+{
+    struct kreq rq = {.method = "GET",
+                      .verb = verb,
+                      .resource = resource,
+                      .version = resource ? "v1" : NULL,
+                      .path = path,
+                      .timeout_ms = 15000,
+                      .max_attempts = 1};
+
+    return run_get_json(r, &rq, status, why, why_n);
 }
 
 static int node_ready(const cJSON *node)
@@ -843,7 +850,7 @@ static cJSON *node_describe(const cJSON *node, int *control_plane)
     static const char role_prefix[] = "node-role.kubernetes.io/";
 
     *control_plane = 0;
-    cJSON_AddStringToObject(o, "name", meta(node, "name"));
+    cJSON_AddStringToObject(o, "name", obj_meta(node, "name"));
     cJSON_AddBoolToObject(o, "ready", node_ready(node));
     cJSON_AddBoolToObject(o, "schedulable", node_schedulable(node));
     cJSON_ArrayForEach(l, labels)
@@ -893,7 +900,7 @@ static int describe_nodes(struct run *r, cJSON *cluster, struct vs_error *err)
     cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(list, "items"))
     {
         int cp;
-        const char *name = meta(n, "name");
+        const char *name = obj_meta(n, "name");
 
         if (!name)
             continue;
