@@ -76,6 +76,7 @@ analyzer_PKGS  := libcjson
 report_PKGS    := libcjson cairo
 sim_PKGS       := libmicrohttpd gnutls libcjson yaml-0.1
 analyzer_EXTRA_LIBS := -lcsv
+collector_EXTRA_LIBS := -pthread
 # the fio result simulated guests serve, embedded so the binary needs no data files
 sim_EXTRA_OBJ := $(B)/gen/fio_sample.o
 

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "clock.h"
 #include "kubeconfig.h"
 #include "msg.h"
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
     int rc;
 
     msg_set_program("vmstorm-collect");
+    /* before any thread: the watch thread has a libcurl client of its own */
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (collect_options_parse(&o, argc, argv, &err) < 0) {
         msg_error("%s", err.msg);
         return VS_EXIT_USAGE;
@@ -106,5 +110,6 @@ out:
         msg_set_log_file(NULL);
         fclose(log);
     }
+    curl_global_cleanup();
     return rc;
 }

@@ -74,6 +74,43 @@ int rec_note(struct recorder *r, enum event_kind kind, const char *code, cJSON *
     return rec_emit(r, kind, NULL, body);
 }
 
+static void add_nonempty(cJSON *o, const char *key, const char *v)
+{
+    if (v && *v)
+        cJSON_AddStringToObject(o, key, v);
+}
+
+cJSON *rec_api_request_body(const struct kattempt *a, const char *phase)
+{
+    const struct kreq *q = a->req;
+    cJSON *b = cJSON_CreateObject();
+
+    if (!b)
+        return NULL;
+    cJSON_AddStringToObject(b, "method", q->method);
+    cJSON_AddStringToObject(b, "verb", q->verb ? q->verb : "get");
+    cJSON_AddStringToObject(b, "resource", q->resource ? q->resource : "");
+    cJSON_AddNumberToObject(b, "status", a->status);
+    cJSON_AddNumberToObject(b, "duration_ns", (double)a->duration_ns);
+    if (q->resource && *q->resource) {
+        cJSON_AddStringToObject(b, "group", q->group ? q->group : "");
+        add_nonempty(b, "version", q->version);
+        add_nonempty(b, "subresource", q->subresource);
+        add_nonempty(b, "namespace", q->ns);
+        add_nonempty(b, "name", q->name);
+    } else {
+        cJSON_AddStringToObject(b, "path", q->path);
+    }
+    cJSON_AddNumberToObject(b, "bytes_sent", (double)a->bytes_sent);
+    cJSON_AddNumberToObject(b, "bytes_received", (double)a->bytes_received);
+    cJSON_AddNumberToObject(b, "attempt", a->attempt);
+    if (a->retry_after_s >= 0)
+        cJSON_AddNumberToObject(b, "retry_after_s", (double)a->retry_after_s);
+    add_nonempty(b, "phase", phase);
+    add_nonempty(b, "error", a->error);
+    return b;
+}
+
 int rec_sync(struct recorder *r)
 {
     struct vs_error err;

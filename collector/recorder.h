@@ -16,6 +16,7 @@
 
 #include <cJSON.h>
 
+#include "client.h"
 #include "clock.h"
 #include "error.h"
 #include "event.h"
@@ -38,6 +39,12 @@ int rec_emit(struct recorder *r, enum event_kind kind, const struct vs_time *t, 
  */
 int rec_note(struct recorder *r, enum event_kind kind, const char *code, cJSON *context,
              const char *fmt, ...) VS_PRINTF(5, 6);
+
+/*
+ * The body of the api_request event of one attempt (time = a->sent), with
+ * "phase" when phase is not NULL. NULL when memory runs out.
+ */
+cJSON *rec_api_request_body(const struct kattempt *a, const char *phase);
 
 /* fsync what was written. 0, or -1 (and the recorder is failed). */
 int rec_sync(struct recorder *r);

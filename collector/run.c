@@ -252,33 +252,10 @@ static void add_nonempty(cJSON *o, const char *key, const char *v)
 static void on_attempt(void *ctx, const struct kattempt *a)
 {
     struct run *r = ctx;
-    const struct kreq *q = a->req;
-    cJSON *b = cJSON_CreateObject();
+    cJSON *b = rec_api_request_body(a, phase_name(r->phase));
 
     if (!b)
         return;
-    cJSON_AddStringToObject(b, "method", q->method);
-    cJSON_AddStringToObject(b, "verb", q->verb ? q->verb : "get");
-    cJSON_AddStringToObject(b, "resource", q->resource ? q->resource : "");
-    cJSON_AddNumberToObject(b, "status", a->status);
-    cJSON_AddNumberToObject(b, "duration_ns", (double)a->duration_ns);
-    if (q->resource && *q->resource) {
-        cJSON_AddStringToObject(b, "group", q->group ? q->group : "");
-        add_nonempty(b, "version", q->version);
-        add_nonempty(b, "subresource", q->subresource);
-        add_nonempty(b, "namespace", q->ns);
-        add_nonempty(b, "name", q->name);
-    } else {
-        cJSON_AddStringToObject(b, "path", q->path);
-    }
-    cJSON_AddNumberToObject(b, "bytes_sent", (double)a->bytes_sent);
-    cJSON_AddNumberToObject(b, "bytes_received", (double)a->bytes_received);
-    cJSON_AddNumberToObject(b, "attempt", a->attempt);
-    if (a->retry_after_s >= 0)
-        cJSON_AddNumberToObject(b, "retry_after_s", (double)a->retry_after_s);
-    if (phase_name(r->phase))
-        cJSON_AddStringToObject(b, "phase", phase_name(r->phase));
-    add_nonempty(b, "error", a->error);
     if (!r->rec) {
         /* before the results file exists (describing the cluster): kept until run_begin */
         struct early_req *e = realloc(r->early, (r->n_early + 1) * sizeof(*e));
@@ -312,38 +289,21 @@ const char *obj_meta(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static void on_change(void *ctx, const struct watch_change *ch)
+/* The run's bookkeeping for a VM or VMI change the watch thread saw. */
+static void apply_change(struct run *r, const struct wt_msg *m)
 {
-    struct run *r = ctx;
-    const char *ns = obj_meta(ch->obj, "namespace"), *name = obj_meta(ch->obj, "name");
-    const char *uid = obj_meta(ch->obj, "uid");
-    struct vm *vm = ns ? vm_by_ns(r, ns) : NULL;
-    struct vs_error err;
-    int n = 0;
-    cJSON *body;
+    struct vm *vm = m->ns ? vm_by_ns(r, m->ns) : NULL;
+    const char *uid = m->uid;
 
-    if (!r->selector[0] && !vm)
-        return; /* an unfiltered watch (--skip-vm-creation): not one of the run's */
-    body = track_event_body(ch->res, ch->type, ch->source, ch->obj, ch->prev, ch->now, &n, &err);
-    if (!body) {
-        rec_note(r->rec, EV_WARNING, "watch_object_invalid", NULL, "%s object skipped: %s",
-                 track_res_plural(ch->res), err.msg);
+    if (!vm || !m->name || !uid || strcmp(m->name, r->o->vm_name) != 0)
         return;
-    }
-    if (n == 0 && strcmp(ch->type, "MODIFIED") == 0)
-        cJSON_Delete(body);
-    else
-        rec_emit(r->rec, EV_WATCH_EVENT, &ch->received, body);
-
-    if (!vm || !name || !uid || strcmp(name, r->o->vm_name) != 0)
-        return;
-    if (ch->res == TRACK_VM) {
-        if (strcmp(ch->type, "DELETED") == 0)
+    if (m->res == TRACK_VM) {
+        if (strcmp(m->type, "DELETED") == 0)
             return;
         set_str(&vm->vm_uid, uid);
-        set_str(&vm->run_strategy, ch->now->v[1]);
-    } else if (ch->res == TRACK_VMI) {
-        if (strcmp(ch->type, "DELETED") == 0) {
+        set_str(&vm->run_strategy, m->now.v[1]);
+    } else if (m->res == TRACK_VMI) {
+        if (strcmp(m->type, "DELETED") == 0) {
             if (vm->vmi_uid && strcmp(vm->vmi_uid, uid) == 0) {
                 set_str(&vm->vmi_uid, NULL);
                 set_str(&vm->vmi_phase, NULL);
@@ -354,28 +314,52 @@ static void on_change(void *ctx, const struct watch_change *ch)
             return;
         }
         set_str(&vm->vmi_uid, uid);
-        set_str(&vm->vmi_phase, ch->now->v[0]);
-        set_str(&vm->ip, ch->now->v[2]);
-        vm_evaluate(r, vm, &ch->received);
+        set_str(&vm->vmi_phase, m->now.v[0]);
+        set_str(&vm->ip, m->now.v[2]);
+        vm_evaluate(r, vm, &m->t);
     }
 }
 
-static void on_restart(void *ctx, const struct watch_restart *w)
+/* A message of the watch thread, in the main thread: record it, then act on it. */
+static void on_watch_msg(void *ctx, struct wt_msg *m)
 {
     struct run *r = ctx;
-    cJSON *b = cJSON_CreateObject();
 
-    if (!b)
-        return;
-    cJSON_AddStringToObject(b, "resource", track_res_plural(w->res));
-    cJSON_AddStringToObject(b, "reason", w->reason);
-    cJSON_AddStringToObject(b, "action", w->action);
-    cJSON_AddStringToObject(b, "resource_version", w->resource_version ? w->resource_version : "");
-    if (w->status > 0)
-        cJSON_AddNumberToObject(b, "status", w->status);
-    add_nonempty(b, "message", w->message);
-    rec_emit(r->rec, EV_WATCH_RESTART, NULL, b);
-    msg_debug("watch of %s: %s, %s", track_res_plural(w->res), w->reason, w->action);
+    switch (m->kind) {
+    case WT_CHANGE:
+        rec_emit(r->rec, EV_WATCH_EVENT, &m->t, m->body);
+        m->body = NULL;
+        apply_change(r, m);
+        break;
+    case WT_RESTART:
+        msg_debug("watch of %s: %s, %s",
+                  cJSON_GetStringValue(cJSON_GetObjectItem(m->body, "resource")),
+                  cJSON_GetStringValue(cJSON_GetObjectItem(m->body, "reason")),
+                  cJSON_GetStringValue(cJSON_GetObjectItem(m->body, "action")));
+        rec_emit(r->rec, EV_WATCH_RESTART, &m->t, m->body);
+        m->body = NULL;
+        break;
+    case WT_ATTEMPT:
+        if (phase_name(r->phase))
+            cJSON_AddStringToObject(m->body, "phase", phase_name(r->phase));
+        rec_emit(r->rec, EV_API_REQUEST, &m->t, m->body);
+        m->body = NULL;
+        break;
+    case WT_WARNING:
+        rec_emit(r->rec, EV_WARNING, &m->t, m->body);
+        m->body = NULL;
+        break;
+    case WT_SYNCED:
+        r->watches_synced = 1;
+        break;
+    }
+    wt_msg_free(m);
+}
+
+/* With --skip-vm-creation the watches have no label selector: keep the run's namespaces. */
+static int watch_filter(void *ctx, const char *ns)
+{
+    return vm_by_ns(ctx, ns) != NULL;
 }
 
 static void on_probe(void *ctx, const struct probe_result *p)
@@ -479,6 +463,25 @@ static int signals_setup(struct run *r, struct vs_error *err)
 
 /* ---- credentials that change ---------------------------------------------------- */
 
+/* A new bearer token for both clients (and for a watch thread started later). */
+static void token_set(struct run *r, const char *token)
+{
+    char *copy = strdup(token);
+
+    if (!copy)
+        return;
+    if (r->conn->token) {
+        explicit_bzero(r->conn->token, strlen(r->conn->token));
+        free(r->conn->token);
+    }
+    r->conn->token = copy;
+    r->client_cfg.token = copy;
+    if (r->client)
+        kclient_set_token(r->client, copy);
+    if (r->wt)
+        watchthread_set_token(r->wt, copy);
+}
+
 static int64_t exec_refresh(struct run *r, struct vs_error *err)
 {
     struct kube_exec_result res;
@@ -486,12 +489,8 @@ static int64_t exec_refresh(struct run *r, struct vs_error *err)
 
     if (kube_exec_run(r->conn->exec, 0, &res, err) < 0)
         return -1;
-    if (res.token && r->client)
-        kclient_set_token(r->client, res.token);
-    if (res.token && !r->client) {
-        free(r->conn->token);
-        r->conn->token = strdup(res.token);
-    }
+    if (res.token)
+        token_set(r, res.token);
     if (!res.token && res.client_cert_pem && !r->client) {
         free(r->conn->client_cert_pem);
         free(r->conn->client_key_pem);
@@ -517,8 +516,9 @@ static void token_file_reload(struct run *r)
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
         n--;
     buf[n] = '\0';
-    if (n)
-        kclient_set_token(r->client, buf);
+    if (n && (!r->conn->token || strcmp(buf, r->conn->token) != 0))
+        token_set(r, buf);
+    explicit_bzero(buf, sizeof(buf));
 }
 
 static void credentials_tick(struct run *r)
@@ -1042,6 +1042,9 @@ static int client_setup(struct run *r, struct vs_error *err)
     if (!r->client)
         return -1;
     kclient_set_observer(r->client, on_attempt, r);
+    /* the watch thread's client: the same, without the rate limit (its lists are few) */
+    r->client_cfg = cfg;
+    r->client_cfg.qps = r->client_cfg.burst = 0;
     return 0;
 }
 
@@ -1068,24 +1071,19 @@ static int emit_run_begin(struct run *r, cJSON *cluster)
 
 static int all_synced(struct run *r)
 {
-    for (int i = 0; i < TRACK_RES_COUNT; i++)
-        if (r->w[i] && !watcher_synced(r->w[i]))
-            return 0;
-    return 1;
+    return r->watches_synced;
 }
 
 static int watches_start(struct run *r, struct vs_error *err)
 {
-    for (int i = 0; i < TRACK_RES_COUNT; i++) {
-        r->w[i] = watcher_new(r->client, r->loop, (enum track_res)i, r->selector, on_change,
-                              on_restart, r, err);
-        if (!r->w[i] || watcher_start(r->w[i], err) < 0)
-            return -1;
-    }
+    r->wt = watchthread_start(&r->client_cfg, r->selector, r->loop, on_watch_msg,
+                              r->selector[0] ? NULL : watch_filter, r, err);
+    if (!r->wt)
+        return -1;
     if (run_pump(r, all_synced, clock_mono_ns() + 60 * NS_PER_S) != 0)
-        return vs_error_set(
-            err, NULL, 0, 0,
-            "the watches of VMs, VMIs, DataVolumes and pods did not list within 60 s");
+        return vs_error_set(err, NULL, 0, 0,
+                            "the watches of VMs, VMIs, DataVolumes and pods did not list within "
+                            "60 s");
     return 0;
 }
 
@@ -1108,9 +1106,7 @@ static int probe_setup(struct run *r, struct vs_error *err)
 
 static void run_free(struct run *r)
 {
-    for (int i = 0; i < TRACK_RES_COUNT; i++)
-        if (r->w[i])
-            watcher_stop(r->w[i]);
+    watchthread_stop(r->wt);
     prober_free(r->prober);
     cmdrun_free(r->fio);
     for (size_t i = 0; i < r->n_srcs; i++) {
@@ -1122,8 +1118,6 @@ static void run_free(struct run *r)
     }
     free(r->srcs);
     kclient_free(r->client);
-    for (int i = 0; i < TRACK_RES_COUNT; i++)
-        watcher_free(r->w[i]);
     while (r->ops)
         op_free(r->ops);
     if (r->sig_fd[0] > 0) {
@@ -1297,7 +1291,9 @@ int collect_run(struct collect_options *o, struct kube_conn *conn, const struct 
     rc = failed || r->fatal ? VS_EXIT_FAILURE : VS_EXIT_OK;
 
 finish:
-    /* what they still hold ends as cancelled events, before run_end */
+    /* the last watch events, then what probes and commands still hold, before run_end */
+    watchthread_stop(r->wt);
+    r->wt = NULL;
     cmdrun_free(r->fio);
     r->fio = NULL;
     prober_free(r->prober);

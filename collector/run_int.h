@@ -24,7 +24,7 @@
 #include "probe.h"
 #include "recorder.h"
 #include "template.h"
-#include "watcher.h"
+#include "watchthread.h"
 
 #define NS_PER_S INT64_C(1000000000)
 #define NS_PER_MS INT64_C(1000000)
@@ -96,7 +96,9 @@ struct run {
     struct evloop *loop;
     struct kclient *client;
     struct recorder *rec;
-    struct watcher *w[TRACK_RES_COUNT];
+    struct watchthread *wt;           /* the watches, in a thread of their own */
+    struct kclient_config client_cfg; /* for the watch thread's client */
+    int watches_synced;
     struct prober *prober;
     struct cmdrun *fio;
     char selector[320]; /* "vmstorm.io/run=ID", or "" with skip_vm_creation */
