@@ -694,6 +694,86 @@ int phase_wait_ready(struct run *r, const char *title)
     return rc != 0 || failed;
 }
 
+/*
+ * Whether a 404 says that the object `name` is missing (a Status whose
+ * details name it), as opposed to the whole resource type (no CDI: details
+ * empty) or a plain-text 404.
+ */
+static int notfound_names(const struct op *op, const char *name)
+{
+    cJSON *j = op->body ? cJSON_Parse(op->body) : NULL;
+    const char *n = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "details"), "name"));
+    int yes = n && strcmp(n, name) == 0;
+
+    cJSON_Delete(j);
+    return yes;
+}
+
+/*
+ * The DataSources the template's data volumes clone (spec.sourceRef of kind
+ * DataSource, with a namespace) must exist: checked once, before anything is
+ * created, so that a typo does not leave 100 VMs waiting for a clone that
+ * never starts. A DataSource the server says is missing is an error; when
+ * the check itself cannot be made (no CDI, no permission) it is a warning.
+ */
+int check_datasources(struct run *r, struct vs_error *err)
+{
+    struct tmpl_params p = {.namespace = "check",
+                            .vm_name = r->o->vm_name,
+                            .run_label_key = COLLECT_RUN_LABEL,
+                            .run_label_value = r->o->run_id};
+    cJSON *objs = tmpl_instantiate(r->tmpl, &p, err), *dvt;
+    cJSON *vm = cJSON_GetArrayItem(objs, cJSON_GetArraySize(objs) - 1);
+    int rc = 0;
+
+    if (!objs)
+        return -1;
+    cJSON_ArrayForEach(
+        dvt, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(vm, "spec"),
+                                              "dataVolumeTemplates"))
+    {
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(dvt, "spec"), "sourceRef");
+        const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ref, "kind"));
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ref, "name"));
+        const char *ns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ref, "namespace"));
+        char path[600], why[300];
+        struct kreq rq = {.method = "GET",
+                          .verb = "get",
+                          .group = "cdi.kubevirt.io",
+                          .version = "v1beta1",
+                          .resource = "datasources",
+                          .ns = ns,
+                          .name = name,
+                          .path = path,
+                          .timeout_ms = 15000,
+                          .max_attempts = 1};
+        struct op *op;
+
+        if (!kind || strcmp(kind, "DataSource") != 0 || !name || !ns)
+            continue;
+        snprintf(path, sizeof(path), "/apis/cdi.kubevirt.io/v1beta1/namespaces/%s/datasources/%s",
+                 ns, name);
+        if (!(op = op_new(r, NULL, 0)) || run_request_sync(r, op, &rq, 15 * NS_PER_S) < 0)
+            continue;
+        if (op->status == 404 && notfound_names(op, name)) {
+            rc = vs_error_set(err, r->o->vm_template, 0, 0,
+                              "data volume '%s' clones DataSource %s/%s, which does not exist; "
+                              "nothing was created",
+                              obj_meta(dvt, "name") ? obj_meta(dvt, "name") : "", ns, name);
+        } else if (op->status != 200) {
+            op_describe(op, why, sizeof(why));
+            msg_warn("cannot check that DataSource %s/%s exists (%s); going on", ns, name, why);
+        }
+        op_free(op);
+        if (rc < 0)
+            break;
+    }
+    cJSON_Delete(objs);
+    return rc;
+}
+
 int phase_create(struct run *r)
 {
     struct vs_error err;

@@ -1277,6 +1277,12 @@ int collect_run(struct collect_options *o, struct kube_conn *conn, const struct 
         r->fatal = 1;
         goto finish;
     }
+    if (!o->skip_vm_creation && check_datasources(r, &err) < 0) {
+        msg_report(&err);
+        rec_note(r->rec, EV_ERROR, "template_invalid", NULL, "%s", err.msg);
+        r->fatal = 1;
+        goto finish;
+    }
     failed = run_phases(r);
     if (r->fatal)
         failed = 1;

@@ -187,6 +187,7 @@ void phase_end(struct run *r, const char *status, cJSON *counts);
 cJSON *phase_summary(struct run *r, const char *status);
 
 /* phases.c */
+int check_datasources(struct run *r, struct vs_error *err);
 int phase_namespaces(struct run *r);
 int phase_create(struct run *r);
 int phase_wait_ready(struct run *r, const char *title);

@@ -88,6 +88,11 @@ struct ctl {
 
 /* ---- small JSON helpers -------------------------------------------------- */
 
+/* Where the simulated cluster keeps its golden-image DataSources. */
+#define GOLDEN_IMAGES_NS "openshift-virtualization-os-images"
+
+static void golden_images(struct sim *sim);
+
 static cJSON *obj_at(cJSON *root, const char *key)
 {
     cJSON *o = cJSON_GetObjectItemCaseSensitive(root, key);
@@ -1278,7 +1283,35 @@ struct ctl *ctl_new(struct sim *sim, struct vs_error *err)
         n->obj = store_create(sim->store, resource_get(RES_NODES), "", new_node(c, n->name),
                               clock_wall_ns(), NULL);
     }
+    golden_images(sim);
     return c;
+}
+
+/*
+ * What OpenShift Virtualization ships: the namespace of the golden images and
+ * a DataSource per image, which templates clone with sourceRef (see
+ * samples/templates/vm-datasource.yaml).
+ */
+static void golden_images(struct sim *sim)
+{
+    static const char *const images[] = {"rhel9", "rhel8", "fedora", "centos-stream9"};
+    cJSON *ns = cJSON_CreateObject();
+
+    put_str(obj_at(ns, "metadata"), "name", GOLDEN_IMAGES_NS);
+    put_str(obj_at(ns, "status"), "phase", "Active");
+    store_create(sim->store, resource_get(RES_NAMESPACES), "", ns, clock_wall_ns(), NULL);
+    for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+        cJSON *ds = cJSON_CreateObject(), *pvc;
+
+        put_str(ds, "apiVersion", "cdi.kubevirt.io/v1beta1");
+        put_str(ds, "kind", "DataSource");
+        put_str(obj_at(ds, "metadata"), "name", images[i]);
+        pvc = obj_at(obj_at(obj_at(ds, "spec"), "source"), "pvc");
+        put_str(pvc, "name", images[i]);
+        put_str(pvc, "namespace", GOLDEN_IMAGES_NS);
+        store_create(sim->store, resource_get(RES_DATASOURCES), GOLDEN_IMAGES_NS, ds,
+                     clock_wall_ns(), NULL);
+    }
 }
 
 void ctl_free(struct ctl *c)

@@ -49,6 +49,17 @@ static const struct sim_resource table[RES_COUNT] = {
      1,
      {"dv", "dvs"},
      {"all"}},
+    /* stored as given (what a DataVolume's sourceRef names; the clone itself is modelled) */
+    {RES_DATASOURCES,
+     "cdi.kubevirt.io",
+     "v1beta1",
+     "datasources",
+     "datasource",
+     "DataSource",
+     1,
+     1,
+     {"das"},
+     {NULL}},
 };
 
 const struct sim_resource *resource_get(enum sim_res_id id)

@@ -21,6 +21,7 @@ enum sim_res_id {
     RES_VMS,
     RES_VMIS,
     RES_DVS,
+    RES_DATASOURCES,
     RES_COUNT
 };
 

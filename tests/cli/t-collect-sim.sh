@@ -174,6 +174,21 @@ check "an existing results file is refused, not appended to" \
     bash -c "rc=0; $BIN/vmstorm-collect --kubeconfig $KC --vm-template $TEMPLATE --start 1 --end 1 -o $TMP/token.ndjson 2>$TMP/exists.err || rc=\$?;
              test \$rc = 1 && grep -q 'token.ndjson' $TMP/exists.err"
 
+# a DataSource the template clones must exist: checked before anything is created
+sed 's/name: rhel9$/name: no-such-image/' "$TOP/samples/templates/vm-datasource.yaml" >"$TMP/nods.yaml"
+check "a template cloning a missing DataSource fails before anything is created" \
+    bash -c "rc=0; $BIN/vmstorm-collect --kubeconfig $KC --vm-template $TMP/nods.yaml --start 1 --end 2 --probe tcp:2222 \
+               --namespace-prefix nods --run-id t-nods -o $TMP/nods.ndjson 2>$TMP/nods.err || rc=\$?;
+             test \$rc = 1 &&
+             grep -q 'clones DataSource openshift-virtualization-os-images/no-such-image, which does not exist; nothing was created' $TMP/nods.err &&
+             test \$(api '$SIM_URL/api/v1/namespaces?labelSelector=vmstorm.io/run=t-nods' | jq '.items | length') = 0 &&
+             jq -ne 'input | .kind == \"run_begin\"' $TMP/nods.ndjson && tail -1 $TMP/nods.ndjson | jq -e '.status == \"failed\"' >/dev/null"
+collect clone --kubeconfig "$KC" --vm-template "$TOP/samples/templates/vm-datasource.yaml" --vm-name rhel9-vm \
+    --start 1 --end 3 --namespace-prefix clone --run-id t-clone --cleanup
+check "the DataSource template: its DataVolumes clone, the VMs get ready, DV phases are recorded" \
+    bash -c "test \$(cat $TMP/clone.rc) = 0 && ! grep -q 'cannot check that DataSource' $TMP/clone.err &&
+             jq -c 'select(.kind == \"watch_event\" and .resource == \"datavolumes\" and .changed.phase == \"Succeeded\")' $TMP/clone.ndjson | wc -l | grep -qx 3"
+
 # 7. SIGINT: the phase ends as interrupted, the file is closed and valid
 "$BIN/vmstorm-collect" --kubeconfig "$KC" --vm-template "$TEMPLATE" --vm-name vm-cirros --probe tcp:2222 \
     --start 1 --end 10 --namespace-prefix intr --run-id t-intr --cleanup-on-failure -y \
