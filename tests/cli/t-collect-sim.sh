@@ -131,6 +131,15 @@ check "--label: the namespaces, VMs and VMIs carry it next to the run label" \
              test \$(api '$SIM_URL/apis/kubevirt.io/v1/virtualmachines?labelSelector=team%3Dstorage,vmstorm.io%2Frun%3Dt-pin' | jq '.items | length') = 6 &&
              test \$(api '$SIM_URL/apis/kubevirt.io/v1/virtualmachineinstances?labelSelector=team%3Dstorage' | jq '.items | length') = 6"
 
+# 4c. a storm on VMs that exist (another run made them): --skip-namespace-creation --skip-vm-creation
+collect made --kubeconfig "$KC" --start 1 --end 4 --namespace-prefix exist --run-id t-made
+collect reuse --kubeconfig "$KC" --start 1 --end 4 --namespace-prefix exist --run-id t-reuse \
+    --skip-namespace-creation --skip-vm-creation --boot-storm --cleanup
+check "--skip-vm-creation --boot-storm: a storm on existing VMs, then --cleanup leaves them (not this run's)" \
+    bash -c "test \$(cat $TMP/made.rc) = 0 && storm_ok reuse 4 &&
+             grep -q 'cleanup: 0 objects carry vmstorm.io/run=t-reuse' $TMP/reuse.out &&
+             test \$(api '$SIM_URL/apis/kubevirt.io/v1/virtualmachines?labelSelector=vmstorm.io/run=t-made' | jq '.items | length') = 4"
+
 # 5. cleanup touches only what carries the run's label
 api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"keep-2"}}' "$SIM_URL/api/v1/namespaces"
 api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"keep-9"}}' "$SIM_URL/api/v1/namespaces"
