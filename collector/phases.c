@@ -238,14 +238,13 @@ void scrape_all(struct run *r, const char *at)
 
 /* ---- namespaces ------------------------------------------------------------------- */
 
-static size_t ns_in_flight;
-
 static void ns_get_done(void *ctx, const struct kresp *resp)
 {
     struct op *op = ctx;
+    struct run *r = op->r;
 
     op_keep(op, resp);
-    ns_in_flight--;
+    r->ps.in_flight--;
     if (op->status == 200 && op_is_ours(op->r, op)) {
         op->vm->ns_ok = op->vm->ns_ours = 1;
     } else if (op->status == 200) {
@@ -290,14 +289,13 @@ static void ns_done(void *ctx, const struct kresp *resp)
         op_describe(op, why, sizeof(why));
         vm_fail(r, op->vm, "creating namespace %s: %s", op->vm->ns, why);
     }
-    ns_in_flight--;
+    r->ps.in_flight--;
     op_free(op);
 }
 
 static int ns_batch_done(struct run *r)
 {
-    (void)r;
-    return ns_in_flight == 0;
+    return r->ps.in_flight == 0;
 }
 
 int phase_namespaces(struct run *r)
@@ -308,7 +306,7 @@ int phase_namespaces(struct run *r)
     cJSON *counts;
 
     phase_begin(r, PH_NAMESPACES, r->n_vms);
-    ns_in_flight = 0;
+    r->ps.in_flight = 0;
     for (size_t i = 0; i < r->n_vms && !r->interrupted && !r->fatal;) {
         size_t batch = 0;
 
@@ -334,7 +332,7 @@ int phase_namespaces(struct run *r)
             rq.body = body;
             rq.body_len = body ? strlen(body) : 0;
             if (op && body && op_send(op, &rq, ns_done) == 0)
-                ns_in_flight++;
+                r->ps.in_flight++;
             else
                 vm_fail(r, vm, "cannot send the request to create namespace %s", vm->ns);
             free(body);
@@ -365,15 +363,6 @@ int phase_namespaces(struct run *r)
 
 /* ---- create ------------------------------------------------------------------------- */
 
-struct create_state {
-    size_t next;      /* next VM to start creating */
-    size_t in_flight; /* VMs being created */
-    struct tmpl_resource res[64];
-    size_t n_res;
-};
-
-static struct create_state cs;
-
 static void create_next(struct run *r);
 static void obj_send(struct run *r, struct vm *vm);
 
@@ -384,7 +373,7 @@ static void vm_created_obj(struct run *r, struct vm *vm, const char *uid)
 
     if (m) {
         vm->made = m;
-        m[vm->n_made].res = cs.res[vm->next_obj];
+        m[vm->n_made].res = r->ps.res[vm->next_obj];
         m[vm->n_made].name = strdup(obj_meta(obj, "name") ? obj_meta(obj, "name") : "");
         m[vm->n_made].uid = strdup(uid ? uid : "");
         vm->n_made++;
@@ -396,7 +385,7 @@ static void vm_created_obj(struct run *r, struct vm *vm, const char *uid)
     vm->created = 1;
     cJSON_Delete(vm->objects);
     vm->objects = NULL;
-    cs.in_flight--;
+    r->ps.in_flight--;
     create_next(r);
 }
 
@@ -404,7 +393,7 @@ static void vm_create_failed(struct run *r, struct vm *vm)
 {
     cJSON_Delete(vm->objects);
     vm->objects = NULL;
-    cs.in_flight--;
+    r->ps.in_flight--;
     create_next(r);
 }
 
@@ -425,7 +414,7 @@ static void obj_get_done(void *ctx, const struct kresp *resp)
         char why[300];
 
         op_describe(op, why, sizeof(why));
-        vm_fail(r, vm, "%s %s already exists and %s", cs.res[vm->next_obj].plural,
+        vm_fail(r, vm, "%s %s already exists and %s", r->ps.res[vm->next_obj].plural,
                 obj_meta(obj, "name"),
                 op->status == 200 ? "was not created by this run" : "cannot be read");
         (void)why;
@@ -439,7 +428,7 @@ static void obj_done(void *ctx, const struct kresp *resp)
     struct op *op = ctx;
     struct run *r = op->r;
     struct vm *vm = op->vm;
-    const struct tmpl_resource *res = &cs.res[vm->next_obj];
+    const struct tmpl_resource *res = &r->ps.res[vm->next_obj];
     const cJSON *obj = cJSON_GetArrayItem(vm->objects, vm->next_obj);
     char why[300], path[512];
 
@@ -481,7 +470,7 @@ static void obj_done(void *ctx, const struct kresp *resp)
 static void obj_send(struct run *r, struct vm *vm)
 {
     const cJSON *obj = cJSON_GetArrayItem(vm->objects, vm->next_obj);
-    const struct tmpl_resource *res = &cs.res[vm->next_obj];
+    const struct tmpl_resource *res = &r->ps.res[vm->next_obj];
     char path[512], *body = cJSON_PrintUnformatted(obj);
     struct kreq rq = {.method = "POST",
                       .verb = "create",
@@ -532,8 +521,9 @@ static void force_running(struct run *r, cJSON *objs)
 
 static void create_next(struct run *r)
 {
-    while (cs.in_flight < (size_t)r->o->concurrency && cs.next < r->n_vms && !r->interrupted) {
-        struct vm *vm = &r->vms[cs.next++];
+    while (r->ps.in_flight < (size_t)r->o->concurrency && r->ps.next < r->n_vms &&
+           !r->interrupted) {
+        struct vm *vm = &r->vms[r->ps.next++];
         const char *const *labels = r->o->labels;
         struct tmpl_params p = {.namespace = vm->ns,
                                 .vm_name = r->o->vm_name,
@@ -553,7 +543,7 @@ static void create_next(struct run *r)
         }
         force_running(r, vm->objects);
         vm->next_obj = 0;
-        cs.in_flight++;
+        r->ps.in_flight++;
         obj_send(r, vm);
     }
 }
@@ -607,25 +597,25 @@ static int resolve_resources(struct run *r, struct vs_error *err)
     if (!objs)
         return -1;
     n = cJSON_GetArraySize(objs);
-    if (n > (int)(sizeof(cs.res) / sizeof(cs.res[0]))) {
+    if (n > (int)(sizeof(r->ps.res) / sizeof(r->ps.res[0]))) {
         cJSON_Delete(objs);
         return vs_error_set(err, r->o->vm_template, 0, 0, "more than %zu documents",
-                            sizeof(cs.res) / sizeof(cs.res[0]));
+                            sizeof(r->ps.res) / sizeof(r->ps.res[0]));
     }
     for (int i = 0; i < n; i++) {
-        if (tmpl_resource_of(cJSON_GetArrayItem(objs, i), discover, r, &cs.res[i], err) < 0) {
+        if (tmpl_resource_of(cJSON_GetArrayItem(objs, i), discover, r, &r->ps.res[i], err) < 0) {
             cJSON_Delete(objs);
             return -1;
         }
-        if (!cs.res[i].namespaced) {
+        if (!r->ps.res[i].namespaced) {
             cJSON_Delete(objs);
             return vs_error_set(err, r->o->vm_template, 0, 0,
                                 "document %d: %s is cluster-scoped; a template holds only "
                                 "namespaced objects",
-                                i + 1, cs.res[i].plural);
+                                i + 1, r->ps.res[i].plural);
         }
     }
-    cs.n_res = (size_t)n;
+    r->ps.n_res = (size_t)n;
     cJSON_Delete(objs);
     return 0;
 }
@@ -778,7 +768,7 @@ int phase_create(struct run *r)
 {
     struct vs_error err;
 
-    memset(&cs, 0, sizeof(cs));
+    r->ps.in_flight = r->ps.next = r->ps.n_res = 0;
     phase_begin(r, PH_CREATE, r->n_vms);
     if (r->o->skip_vm_creation) {
         struct vs_time now;
@@ -1125,9 +1115,6 @@ struct doomed {
     int state; /* 0 to do, 1 sent, 2 done, 3 failed */
 };
 
-static struct doomed *doom;
-static size_t n_doom;
-
 static cJSON *list_labelled(struct run *r, const char *base, const char *group,
                             const char *resource, char *why, size_t why_n)
 {
@@ -1153,15 +1140,15 @@ static cJSON *list_labelled(struct run *r, const char *base, const char *group,
     return run_get_json(r, &rq, &status, why, why_n);
 }
 
-static int doom_add(const char *group, const char *version, const char *resource, const char *ns,
-                    const char *name, const char *uid, const char *what)
+static int doom_add(struct run *r, const char *group, const char *version, const char *resource,
+                    const char *ns, const char *name, const char *uid, const char *what)
 {
-    struct doomed *d = realloc(doom, (n_doom + 1) * sizeof(*d));
+    struct doomed *d = realloc(r->ps.doom, (r->ps.n_doom + 1) * sizeof(*d));
 
     if (!d)
         return -1;
-    doom = d;
-    d = &doom[n_doom++];
+    r->ps.doom = d;
+    d = &r->ps.doom[r->ps.n_doom++];
     memset(d, 0, sizeof(*d));
     snprintf(d->groupbuf, sizeof(d->groupbuf), "%s", group);
     snprintf(d->verbuf, sizeof(d->verbuf), "%s", version);
@@ -1186,10 +1173,11 @@ static int doom_add(const char *group, const char *version, const char *resource
     return 0;
 }
 
-static int ns_doomed(const char *ns)
+static int ns_doomed(const struct run *r, const char *ns)
 {
-    for (size_t i = 0; i < n_doom; i++)
-        if (strcmp(doom[i].resbuf, "namespaces") == 0 && strcmp(doom[i].namebuf, ns) == 0)
+    for (size_t i = 0; i < r->ps.n_doom; i++)
+        if (strcmp(r->ps.doom[i].resbuf, "namespaces") == 0 &&
+            strcmp(r->ps.doom[i].namebuf, ns) == 0)
             return 1;
     return 0;
 }
@@ -1205,16 +1193,15 @@ static int doom_cmp(const void *pa, const void *pb)
     return strverscmp(a->what, b->what);
 }
 
-static size_t del_in_flight;
-
 static void delete_done(void *ctx, const struct kresp *resp)
 {
     struct op *op = ctx;
-    struct doomed *d = &doom[op->idx];
+    struct run *r = op->r;
+    struct doomed *d = &r->ps.doom[op->idx];
     char why[300];
 
     op_keep(op, resp);
-    del_in_flight--;
+    r->ps.in_flight--;
     if ((op->status >= 200 && op->status < 300) || op->status == 404) {
         d->state = 2;
     } else {
@@ -1228,8 +1215,7 @@ static void delete_done(void *ctx, const struct kresp *resp)
 
 static int deletes_done(struct run *r)
 {
-    (void)r;
-    return del_in_flight == 0;
+    return r->ps.in_flight == 0;
 }
 
 static int namespaces_gone(struct run *r)
@@ -1253,7 +1239,7 @@ static int confirm(struct run *r)
                   "to ask on: pass --yes");
         return 0;
     }
-    fprintf(stderr, "Delete the %zu objects above? [y/N] ", n_doom);
+    fprintf(stderr, "Delete the %zu objects above? [y/N] ", r->ps.n_doom);
     fflush(stderr);
     if (!fgets(line, sizeof(line), stdin))
         return 0;
@@ -1270,7 +1256,7 @@ int phase_cleanup(struct run *r, int dry_run)
     cJSON *counts;
 
     phase_begin(r, PH_CLEANUP, r->n_vms);
-    n_doom = 0;
+    r->ps.n_doom = 0;
     /* the run's namespaces, with everything in them */
     j = list_labelled(r, "/api/v1/namespaces", "", "namespaces", why, sizeof(why));
     list_failed |= !j;
@@ -1280,7 +1266,8 @@ int phase_cleanup(struct run *r, int dry_run)
 
         snprintf(what, sizeof(what), "namespace %s", obj_meta(it, "name"));
         if (obj_meta(it, "name"))
-            doom_add("", "v1", "namespaces", NULL, obj_meta(it, "name"), obj_meta(it, "uid"), what);
+            doom_add(r, "", "v1", "namespaces", NULL, obj_meta(it, "name"), obj_meta(it, "uid"),
+                     what);
     }
     cJSON_Delete(j);
     /* labelled VMs and DataVolumes in namespaces the run did not create */
@@ -1304,10 +1291,10 @@ int phase_cleanup(struct run *r, int dry_run)
                 const char *ns = obj_meta(it, "namespace"), *name = obj_meta(it, "name");
                 char what[400];
 
-                if (!ns || !name || ns_doomed(ns))
+                if (!ns || !name || ns_doomed(r, ns))
                     continue;
                 snprintf(what, sizeof(what), "%s %s/%s", kinds[k].resource, ns, name);
-                doom_add(kinds[k].group, kinds[k].version, kinds[k].resource, ns, name,
+                doom_add(r, kinds[k].group, kinds[k].version, kinds[k].resource, ns, name,
                          obj_meta(it, "uid"), what);
             }
             cJSON_Delete(j);
@@ -1321,33 +1308,34 @@ int phase_cleanup(struct run *r, int dry_run)
             struct created *m = &vm->made[k];
             char what[400];
 
-            if (ns_doomed(vm->ns) || strcmp(m->res.plural, "virtualmachines") == 0 ||
+            if (ns_doomed(r, vm->ns) || strcmp(m->res.plural, "virtualmachines") == 0 ||
                 strcmp(m->res.plural, "datavolumes") == 0 || !m->uid[0])
                 continue;
             snprintf(what, sizeof(what), "%s %s/%s", m->res.plural, vm->ns, m->name);
-            doom_add(m->res.group, m->res.version, m->res.plural, vm->ns, m->name, m->uid, what);
+            doom_add(r, m->res.group, m->res.version, m->res.plural, vm->ns, m->name, m->uid, what);
         }
     }
     if (list_failed)
         msg_warn("cleanup: listing what carries %s failed (%s): the list may be incomplete",
                  r->run_label, why);
-    printf("\ncleanup%s: %zu objects carry %s%s\n", dry_run ? " (dry run)" : "", n_doom,
-           r->run_label, n_doom ? ":" : "");
+    printf("\ncleanup%s: %zu objects carry %s%s\n", dry_run ? " (dry run)" : "", r->ps.n_doom,
+           r->run_label, r->ps.n_doom ? ":" : "");
     {
         /* all of it when it is a dry run or a question; with --yes, the start of it */
-        size_t shown = dry_run || !r->o->yes || msg_level() >= MSG_DEBUG ? n_doom : 5;
+        size_t shown = dry_run || !r->o->yes || msg_level() >= MSG_DEBUG ? r->ps.n_doom : 5;
 
-        qsort(doom, n_doom, sizeof(*doom), doom_cmp);
-        for (size_t i = 0; i < n_doom && i < shown; i++)
-            printf("  %s %s\n", dry_run ? "would delete" : "delete", doom[i].what);
-        if (n_doom > shown)
-            printf("  ... and %zu more\n", n_doom - shown);
+        if (r->ps.n_doom > 1) /* qsort's array may not be NULL, even when empty */
+            qsort(r->ps.doom, r->ps.n_doom, sizeof(*r->ps.doom), doom_cmp);
+        for (size_t i = 0; i < r->ps.n_doom && i < shown; i++)
+            printf("  %s %s\n", dry_run ? "would delete" : "delete", r->ps.doom[i].what);
+        if (r->ps.n_doom > shown)
+            printf("  ... and %zu more\n", r->ps.n_doom - shown);
     }
     fflush(stdout);
 
-    if (!dry_run && n_doom && confirm(r)) {
-        for (size_t i = 0; i < n_doom; i++) {
-            struct doomed *d = &doom[i];
+    if (!dry_run && r->ps.n_doom && confirm(r)) {
+        for (size_t i = 0; i < r->ps.n_doom; i++) {
+            struct doomed *d = &r->ps.doom[i];
             char body[256];
             struct kreq rq = {.method = "DELETE",
                               .verb = "delete",
@@ -1373,7 +1361,7 @@ int phase_cleanup(struct run *r, int dry_run)
                 continue;
             op->idx = i;
             if (op_send(op, &rq, delete_done) == 0)
-                del_in_flight++;
+                r->ps.in_flight++;
         }
         rc = run_pump(r, deletes_done, 0);
         if (rc == 0) {
@@ -1392,12 +1380,12 @@ int phase_cleanup(struct run *r, int dry_run)
                     rc = 0;
             }
         }
-        for (size_t i = 0; i < n_doom; i++) {
-            deleted += doom[i].state == 2;
-            failed += doom[i].state != 2;
+        for (size_t i = 0; i < r->ps.n_doom; i++) {
+            deleted += r->ps.doom[i].state == 2;
+            failed += r->ps.doom[i].state != 2;
         }
-    } else if (!dry_run && n_doom) {
-        failed = n_doom;
+    } else if (!dry_run && r->ps.n_doom) {
+        failed = r->ps.n_doom;
         msg_warn("cleanup: nothing deleted");
     }
     status = rc == 2                           ? "interrupted"
@@ -1409,13 +1397,13 @@ int phase_cleanup(struct run *r, int dry_run)
     fflush(stdout);
     counts = cJSON_CreateObject();
     cJSON_AddNumberToObject(counts, dry_run ? "listed" : "deleted",
-                            (double)(dry_run ? n_doom : deleted));
+                            (double)(dry_run ? r->ps.n_doom : deleted));
     cJSON_AddNumberToObject(counts, "failed", (double)failed);
     phase_end(r, status, counts);
-    for (size_t i = 0; i < n_doom; i++)
-        free(doom[i].uid);
-    free(doom);
-    doom = NULL;
-    n_doom = 0;
+    for (size_t i = 0; i < r->ps.n_doom; i++)
+        free(r->ps.doom[i].uid);
+    free(r->ps.doom);
+    r->ps.doom = NULL;
+    r->ps.n_doom = 0;
     return rc != 0 || failed || list_failed;
 }

@@ -87,6 +87,17 @@ struct scrape_src {
 
 struct op;
 struct cmdrun;
+struct doomed;
+
+/* What the phase under way keeps (phases.c). */
+struct phase_state {
+    size_t in_flight;             /* namespaces, creations or deletions under way */
+    size_t next;                  /* create: the next VM to start creating */
+    struct tmpl_resource res[64]; /* create: the resource of each template document */
+    size_t n_res;
+    struct doomed *doom; /* cleanup: what carries the run's label */
+    size_t n_doom;
+};
 
 struct run {
     struct collect_options *o;
@@ -113,6 +124,7 @@ struct run {
     size_t n_srcs;
 
     enum phase_id phase;
+    struct phase_state ps;
     int64_t phase_t0; /* mono */
     int stop_mode;    /* 0 subresources, 1 runStrategy patches (no subresource API) */
     int interrupted;

@@ -13,6 +13,7 @@ struct seen {
     char running[MAX_VMS][64]; /* VMI uids seen Running */
     int nrunning;
     char phases[4096]; /* "Pending,Scheduling,..." of vm-0 */
+    char last_phase[32];
     int relist_changes, restarts, expired_restarts;
     int64_t last_received;
     int out_of_order;
@@ -45,9 +46,12 @@ static void on_change(void *ctx, const struct watch_change *ch)
     if (strcmp(ch->source, "relist") == 0)
         s->relist_changes++;
 
-    if (strcmp(name, "vm-0") == 0 && phase && strcmp(ch->type, "DELETED") != 0) {
+    /* vm-0's phase transitions (other tracked fields change too: ip, conditions) */
+    if (strcmp(name, "vm-0") == 0 && phase && strcmp(ch->type, "DELETED") != 0 &&
+        strcmp(phase, s->last_phase) != 0) {
         strncat(s->phases, phase, sizeof(s->phases) - strlen(s->phases) - 2);
         strcat(s->phases, ",");
+        snprintf(s->last_phase, sizeof(s->last_phase), "%s", phase);
     }
     if (phase && strcmp(phase, "Running") == 0 && s->nrunning < MAX_VMS) {
         for (int i = 0; i < s->nrunning; i++)
