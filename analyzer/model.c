@@ -1,0 +1,425 @@
+#include "model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+
+static const char *const milestone_names[M_COUNT] = {
+    "vmi_created", "scheduled", "running", "vm_running", "ip", "ready", "agent",
+};
+
+const char *milestone_name(enum milestone m)
+{
+    return m >= 0 && m < M_COUNT ? milestone_names[m] : NULL;
+}
+
+/* A request that starts or stops a VM. */
+struct req {
+    struct vs_time t;
+    char phase[16];
+};
+
+struct reqs {
+    struct req *v;
+    size_t n, cap;
+};
+
+/* One VM (namespace/name): its requests and its episodes, in order of first sight. */
+struct vmrec {
+    struct reqs starts, stops;
+    struct episode **eps;
+    size_t n_eps, cap_eps;
+    struct episode *current; /* the VMI seen last */
+};
+
+struct model_priv {
+    struct strmap *vms;  /* "ns/name" -> struct vmrec */
+    struct strmap *uids; /* VMI uid -> struct episode */
+    char phase[16];      /* the phase under way (last phase_begin) */
+};
+
+struct model *model_new(void)
+{
+    struct model *m = calloc(1, sizeof(*m));
+
+    if (!m || !(m->priv = calloc(1, sizeof(*m->priv))) || !(m->priv->vms = strmap_new()) ||
+        !(m->priv->uids = strmap_new())) {
+        model_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+static int free_vm(void *ctx, const char *key, void *value)
+{
+    struct vmrec *v = value;
+
+    (void)ctx;
+    (void)key;
+    free(v->starts.v);
+    free(v->stops.v);
+    free(v->eps);
+    free(v);
+    return 0;
+}
+
+void model_free(struct model *m)
+{
+    if (!m)
+        return;
+    for (struct episode *e = m->first, *next; e; e = next) {
+        next = e->next;
+        free(e->ns);
+        free(e->name);
+        free(e->uid);
+        free(e->node);
+        free(e);
+    }
+    if (m->priv) {
+        if (m->priv->vms) {
+            strmap_each(m->priv->vms, free_vm, NULL);
+            strmap_free(m->priv->vms);
+        }
+        strmap_free(m->priv->uids);
+        free(m->priv);
+    }
+    cJSON_Delete(m->run_begin);
+    free(m->run_id);
+    free(m->phases);
+    free(m);
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static struct vmrec *vm_get(struct model *m, const char *ns, const char *name)
+{
+    char key[600];
+    struct vmrec *v;
+
+    snprintf(key, sizeof(key), "%s/%s", ns, name);
+    if ((v = strmap_get(m->priv->vms, key)))
+        return v;
+    if (!(v = calloc(1, sizeof(*v))))
+        return NULL;
+    if (strmap_put(m->priv->vms, key, v) < 0) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static int reqs_add(struct reqs *r, const struct vs_time *t, const char *phase)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 2;
+        struct req *v = realloc(r->v, cap * sizeof(*v));
+
+        if (!v)
+            return -1;
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n].t = *t;
+    snprintf(r->v[r->n].phase, sizeof(r->v[r->n].phase), "%s", phase ? phase : "");
+    r->n++;
+    return 0;
+}
+
+static struct episode *episode_new(struct model *m, struct vmrec *v, const char *ns,
+                                   const char *name, const char *uid, const struct vs_time *t)
+{
+    struct episode *e = calloc(1, sizeof(*e));
+
+    if (!e || !(e->ns = strdup(ns)) || !(e->name = strdup(name)) || !(e->uid = strdup(uid)) ||
+        strmap_put(m->priv->uids, uid, e) < 0) {
+        if (e) {
+            free(e->ns);
+            free(e->name);
+            free(e->uid);
+            free(e);
+        }
+        return NULL;
+    }
+    if (v->n_eps == v->cap_eps) {
+        size_t cap = v->cap_eps ? v->cap_eps * 2 : 2;
+        struct episode **eps = realloc(v->eps, cap * sizeof(*eps));
+
+        if (!eps) {
+            strmap_del(m->priv->uids, uid);
+            free(e->ns);
+            free(e->name);
+            free(e->uid);
+            free(e);
+            return NULL;
+        }
+        v->eps = eps;
+        v->cap_eps = cap;
+    }
+    v->eps[v->n_eps++] = e;
+    snprintf(e->phase, sizeof(e->phase), "%s", m->priv->phase);
+    e->reached = 1u << M_VMI_CREATED;
+    e->at[M_VMI_CREATED] = *t;
+    if (m->last)
+        m->last->next = e;
+    else
+        m->first = e;
+    m->last = e;
+    m->n_episodes++;
+    return e;
+}
+
+/* Reach milestone ms at t: the earliest time wins (lines are not in time order). */
+static void reach(struct episode *e, enum milestone ms, const struct vs_time *t)
+{
+    if (!(e->reached & (1u << ms)) || t->mono_ns < e->at[ms].mono_ns) {
+        e->reached |= 1u << ms;
+        e->at[ms] = *t;
+    }
+}
+
+static int on_request(struct model *m, const cJSON *j, const struct vs_time *t)
+{
+    const char *res = str(j, "resource"), *method = str(j, "method"), *sub = str(j, "subresource");
+    const char *ns = str(j, "namespace"), *name = str(j, "name"), *phase = str(j, "phase");
+    const cJSON *attempt = cJSON_GetObjectItemCaseSensitive(j, "attempt");
+    struct vmrec *v;
+    int start;
+
+    if (!res || strcmp(res, "virtualmachines") != 0 || !ns || !name || !method)
+        return 0;
+    /* retries of one request: its first attempt counts */
+    if (cJSON_IsNumber(attempt) && attempt->valuedouble > 1)
+        return 0;
+    if (strcmp(method, "POST") == 0)
+        start = 1;
+    else if (sub && strcmp(sub, "start") == 0)
+        start = 1;
+    else if (sub && strcmp(sub, "stop") == 0)
+        start = 0;
+    else if (strcmp(method, "PATCH") == 0 && phase)
+        start = strcmp(phase, "stop") != 0 && strcmp(phase, "cleanup") != 0;
+    else
+        return 0;
+    if (!(v = vm_get(m, ns, name)))
+        return -1;
+    return reqs_add(start ? &v->starts : &v->stops, t, phase);
+}
+
+static int on_vmi(struct model *m, const cJSON *j, const struct vs_time *t)
+{
+    const char *ns = str(j, "namespace"), *name = str(j, "name"), *uid = str(j, "uid");
+    const char *type = str(j, "type");
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "changed");
+    const char *phase = str(ch, "phase"), *ip = str(ch, "ip"), *node = str(ch, "node");
+    const char *agent = str(ch, "agent_connected");
+    struct episode *e;
+    struct vmrec *v;
+
+    if (!ns || !name || !uid || !type)
+        return 0;
+    if (!(v = vm_get(m, ns, name)))
+        return -1;
+    e = strmap_get(m->priv->uids, uid);
+    if (!e && !(e = episode_new(m, v, ns, name, uid, t)))
+        return -1;
+    if (t->mono_ns < e->at[M_VMI_CREATED].mono_ns)
+        e->at[M_VMI_CREATED] = *t;
+    v->current = e;
+    if (strcmp(type, "DELETED") == 0) {
+        if (!e->gone || t->mono_ns < e->gone_at.mono_ns) {
+            e->gone = 1;
+            e->gone_at = *t;
+        }
+        return 0;
+    }
+    if (phase && strcmp(phase, "Scheduled") == 0)
+        reach(e, M_SCHEDULED, t);
+    if (phase && strcmp(phase, "Running") == 0)
+        reach(e, M_RUNNING, t);
+    if (ip)
+        reach(e, M_IP, t);
+    if (agent && strcmp(agent, "True") == 0)
+        reach(e, M_AGENT, t);
+    if (node && (!e->node || strcmp(e->node, node) != 0)) {
+        free(e->node);
+        if (!(e->node = strdup(node)))
+            return -1;
+    }
+    return 0;
+}
+
+static int on_vm(struct model *m, const cJSON *j, const struct vs_time *t)
+{
+    const char *ns = str(j, "namespace"), *name = str(j, "name");
+    const char *ps = str(cJSON_GetObjectItemCaseSensitive(j, "changed"), "printable_status");
+    struct vmrec *v;
+
+    if (!ns || !name || !ps || strcmp(ps, "Running") != 0)
+        return 0;
+    if (!(v = vm_get(m, ns, name)))
+        return -1;
+    if (v->current && !v->current->gone)
+        reach(v->current, M_VM_RUNNING, t);
+    return 0;
+}
+
+static int on_probe(struct model *m, const cJSON *j, const struct vs_time *t)
+{
+    const char *uid = str(j, "uid"), *result = str(j, "result");
+    struct episode *e = uid ? strmap_get(m->priv->uids, uid) : NULL;
+
+    if (!e || !result)
+        return 0;
+    snprintf(e->probe, sizeof(e->probe), "%s", result);
+    if (strcmp(result, "ready") == 0)
+        reach(e, M_READY, t);
+    return 0;
+}
+
+static int on_phase(struct model *m, const cJSON *j, const struct vs_time *t, int begin)
+{
+    const char *name = str(j, "phase"), *status = str(j, "status");
+    struct phase_span *p;
+
+    if (!name)
+        return 0;
+    if (begin) {
+        p = realloc(m->phases, (m->n_phases + 1) * sizeof(*p));
+        if (!p)
+            return -1;
+        m->phases = p;
+        p = &m->phases[m->n_phases++];
+        memset(p, 0, sizeof(*p));
+        snprintf(p->name, sizeof(p->name), "%s", name);
+        p->begin = *t;
+        snprintf(m->priv->phase, sizeof(m->priv->phase), "%s", name);
+        return 0;
+    }
+    for (size_t i = m->n_phases; i-- > 0;) {
+        p = &m->phases[i];
+        if (!p->ended && strcmp(p->name, name) == 0) {
+            p->ended = 1;
+            p->end = *t;
+            snprintf(p->status, sizeof(p->status), "%s", status ? status : "");
+            break;
+        }
+    }
+    return 0;
+}
+
+int model_add(struct model *m, const struct event *ev, struct vs_error *err)
+{
+    const cJSON *j = ev->json;
+    struct vs_time t = {ev->wall_ns, ev->mono_ns};
+    const char *res;
+    int rc = 0;
+
+    m->events++;
+    if (ev->kind > EV_UNKNOWN && ev->kind < EV_KIND_COUNT)
+        m->kinds[ev->kind]++;
+    switch (ev->kind) {
+    case EV_RUN_BEGIN:
+        if (!m->run_begin) {
+            const char *id = str(j, "run_id");
+
+            m->run_begin = cJSON_Duplicate(j, 1);
+            m->run_id = strdup(id ? id : "");
+            if (!m->run_begin || !m->run_id)
+                rc = -1;
+        }
+        break;
+    case EV_RUN_END:
+        m->has_run_end = 1;
+        snprintf(m->run_status, sizeof(m->run_status), "%s",
+                 str(j, "status") ? str(j, "status") : "");
+        break;
+    case EV_PHASE_BEGIN:
+    case EV_PHASE_END:
+        rc = on_phase(m, j, &t, ev->kind == EV_PHASE_BEGIN);
+        break;
+    case EV_API_REQUEST:
+        rc = on_request(m, j, &t);
+        break;
+    case EV_WATCH_EVENT:
+        res = str(j, "resource");
+        if (res && strcmp(res, "virtualmachineinstances") == 0)
+            rc = on_vmi(m, j, &t);
+        else if (res && strcmp(res, "virtualmachines") == 0)
+            rc = on_vm(m, j, &t);
+        break;
+    case EV_PROBE:
+        rc = on_probe(m, j, &t);
+        break;
+    default:
+        break;
+    }
+    if (rc < 0)
+        return vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
+    return 0;
+}
+
+/* The latest request in r sent in [after, before). NULL when none. */
+static const struct req *latest(const struct reqs *r, int64_t after, int64_t before)
+{
+    const struct req *best = NULL;
+
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].t.mono_ns >= after && r->v[i].t.mono_ns < before &&
+            (!best || r->v[i].t.mono_ns > best->t.mono_ns))
+            best = &r->v[i];
+    return best;
+}
+
+static int cmp_first_seen(const void *a, const void *b)
+{
+    const struct episode *x = *(struct episode *const *)a, *y = *(struct episode *const *)b;
+    int64_t d = x->at[M_VMI_CREATED].mono_ns - y->at[M_VMI_CREATED].mono_ns;
+
+    return d < 0 ? -1 : d > 0;
+}
+
+static int match_vm(void *ctx, const char *key, void *value)
+{
+    struct vmrec *v = value;
+    int64_t after = INT64_MIN;
+
+    (void)ctx;
+    (void)key;
+    if (v->n_eps > 1)
+        qsort(v->eps, v->n_eps, sizeof(*v->eps), cmp_first_seen);
+    for (size_t i = 0; i < v->n_eps; i++) {
+        struct episode *e = v->eps[i];
+        const struct req *r = latest(&v->starts, after, e->at[M_VMI_CREATED].mono_ns);
+
+        if (r) {
+            e->has_t0 = 1;
+            e->t0 = r->t;
+            if (r->phase[0])
+                snprintf(e->phase, sizeof(e->phase), "%s", r->phase);
+        }
+        if (e->gone) {
+            const struct req *s =
+                latest(&v->stops, e->at[M_VMI_CREATED].mono_ns, e->gone_at.mono_ns + 1);
+
+            if (s) {
+                e->has_stop = 1;
+                e->stop_t0 = s->t;
+            }
+        }
+        after = e->at[M_VMI_CREATED].mono_ns;
+    }
+    return 0;
+}
+
+int model_finish(struct model *m, struct vs_error *err)
+{
+    (void)err;
+    strmap_each(m->priv->vms, match_vm, m);
+    return 0;
+}

@@ -1,0 +1,104 @@
+/*
+ * model.h - what a run file says about each VM start, read in one pass.
+ *
+ * An EPISODE is one start of one VM: its creation, or a start in the
+ * storm. It is keyed by the uid of the VirtualMachineInstance that the
+ * start produced, and carries the times (both clocks) of its milestones,
+ * as the collector observed them:
+ *
+ *   vmi_created  first sight of the VMI (watch ADDED)
+ *   scheduled    VMI phase Scheduled
+ *   running      VMI phase Running
+ *   vm_running   the VM's printableStatus Running
+ *   ip           the VMI's first IP address
+ *   ready        the probe succeeded
+ *   agent        the guest agent connected
+ *
+ * and t0: when the collector sent the request that caused it (the POST of
+ * the VM in the create phase; the start subresource, or the runStrategy
+ * patch, in the storm). Requests are matched to episodes after the whole
+ * file is read, by time, not by line order: an api_request line is written
+ * when its answer arrives, which can be after the first watch event of the
+ * VMI it caused. The rule: an episode's t0 is the latest start request of
+ * its VM sent before the VMI was first seen and after the previous
+ * episode's VMI of that VM was first seen. A stop's latency is from the
+ * latest stop request before the VMI disappeared to its disappearance.
+ *
+ * A milestone not reached is simply absent: the statistics count it as
+ * censored, never as zero. Memory is proportional to VMs and episodes,
+ * not to events.
+ */
+#ifndef VS_ANALYZER_MODEL_H
+#define VS_ANALYZER_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "clock.h"
+#include "error.h"
+#include "event.h"
+
+enum milestone {
+    M_VMI_CREATED,
+    M_SCHEDULED,
+    M_RUNNING,
+    M_VM_RUNNING,
+    M_IP,
+    M_READY,
+    M_AGENT,
+    M_COUNT
+};
+
+/* "vmi_created", "scheduled", ...; NULL out of range. */
+const char *milestone_name(enum milestone m);
+
+struct episode {
+    char phase[16]; /* the phase of the request that caused it ("create", "storm"), or of the
+                       first sight of its VMI when no request is known */
+    char *ns, *name, *uid;
+    char *node; /* where the VMI ran, or NULL */
+    int has_t0;
+    struct vs_time t0; /* the request that caused it */
+    unsigned reached;  /* bit (1 << milestone) */
+    struct vs_time at[M_COUNT];
+    char probe[16]; /* last probe result ("ready", "timeout", ...), "" when none */
+    int gone;       /* the VMI was deleted */
+    struct vs_time gone_at;
+    int has_stop; /* a stop request preceded its deletion */
+    struct vs_time stop_t0;
+    struct episode *next; /* in order of first sight */
+};
+
+struct phase_span {
+    char name[16];
+    char status[16]; /* "" until its phase_end */
+    int ended;
+    struct vs_time begin, end;
+};
+
+struct model {
+    char *run_id;
+    cJSON *run_begin; /* the whole run_begin event (config, cluster, clock) */
+    int has_run_end;
+    char run_status[16];
+    struct phase_span *phases;
+    size_t n_phases;
+    struct episode *first, *last;
+    size_t n_episodes;
+    long events; /* lines read */
+    long kinds[EV_KIND_COUNT];
+    struct model_priv *priv;
+};
+
+struct model *model_new(void);
+void model_free(struct model *m);
+
+/* Take one event into account. 0, or -1 with err (ENOMEM). */
+int model_add(struct model *m, const struct event *ev, struct vs_error *err);
+
+/* After the last event: match requests to episodes. 0, or -1 with err. */
+int model_finish(struct model *m, struct vs_error *err);
+
+#endif
