@@ -87,6 +87,7 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *sock
     struct kclient *c = userp;
     uint32_t ev = 0;
 
+    (void)e;
     if (what == CURL_POLL_REMOVE) {
         evloop_del(c->loop, s);
         curl_multi_assign(c->multi, s, NULL);
@@ -101,13 +102,6 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp, void *sock
             curl_multi_assign(c->multi, s, c);
     } else {
         evloop_mod(c->loop, s, ev, NULL);
-    }
-    {
-        /* a watch stream's bytes are time-stamped when they arrive: let them jump the queue */
-        struct kcall *k = NULL;
-
-        if (curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&k) == CURLE_OK && k)
-            evloop_set_priority(c->loop, s, k->stream);
     }
     return 0;
 }
@@ -134,6 +128,29 @@ static int on_timer(CURLM *m, long timeout_ms, void *userp)
         sched_at(evloop_sched(c->loop), clock_mono_ns() + (int64_t)timeout_ms * 1000000,
                  on_timer_fire, c, NULL, c->timer_gen);
     return 0;
+}
+
+char *kclient_escape(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *out = malloc(strlen(s) * 3 + 1), *p = out;
+
+    if (!out)
+        return NULL;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+            *p++ = (char)ch;
+        } else {
+            *p++ = '%';
+            *p++ = hex[ch >> 4];
+            *p++ = hex[ch & 15];
+        }
+    }
+    *p = '\0';
+    return out;
 }
 
 /* ---- setup -------------------------------------------------------------- */

@@ -101,6 +101,12 @@ uint64_t kclient_stream(struct kclient *c, const struct kreq *rq, kstream_data_f
 
 void kclient_cancel(struct kclient *c, uint64_t id);
 
+/*
+ * s percent-encoded for a query parameter (all but A-Z a-z 0-9 - _ . ~), as a
+ * new string the caller frees; NULL when memory runs out.
+ */
+char *kclient_escape(const char *s);
+
 /* Requests in flight or waiting (retries, rate limit). */
 size_t kclient_pending(const struct kclient *c);
 

@@ -13,6 +13,7 @@
 #include "msg.h"
 #include "promtext.h"
 #include "run_int.h"
+#include "track.h"
 #include "vbuf.h"
 
 #define SUBRES_GROUP "subresources.kubevirt.io"
@@ -148,7 +149,6 @@ int scrape_setup(struct run *r, struct vs_error *err)
             if (!c)
                 return -1;
             own = 1;
-            kclient_set_observer(c, NULL, NULL);
         } else {
             snprintf(p, sizeof(p), "%s", u[slen] ? u + slen : "/");
         }
@@ -374,7 +374,7 @@ static void vm_created_obj(struct run *r, struct vm *vm, const char *uid)
     if (m) {
         vm->made = m;
         m[vm->n_made].res = r->ps.res[vm->next_obj];
-        m[vm->n_made].name = strdup(obj_meta(obj, "name") ? obj_meta(obj, "name") : "");
+        m[vm->n_made].name = strdup(track_meta(obj, "name") ? track_meta(obj, "name") : "");
         m[vm->n_made].uid = strdup(uid ? uid : "");
         vm->n_made++;
     }
@@ -408,14 +408,14 @@ static void obj_get_done(void *ctx, const struct kresp *resp)
     if (op->status == 200 && op_is_ours(r, op)) {
         cJSON *j = cJSON_Parse(op->body);
 
-        vm_created_obj(r, vm, obj_meta(j, "uid"));
+        vm_created_obj(r, vm, track_meta(j, "uid"));
         cJSON_Delete(j);
     } else {
         char why[300];
 
         op_describe(op, why, sizeof(why));
         vm_fail(r, vm, "%s %s already exists and %s", r->ps.res[vm->next_obj].plural,
-                obj_meta(obj, "name"),
+                track_meta(obj, "name"),
                 op->status == 200 ? "was not created by this run" : "cannot be read");
         (void)why;
         vm_create_failed(r, vm);
@@ -436,9 +436,9 @@ static void obj_done(void *ctx, const struct kresp *resp)
     if (op->status == 201 || op->status == 200) {
         cJSON *j = cJSON_Parse(op->body ? op->body : "");
 
-        vm_created_obj(r, vm, obj_meta(j, "uid"));
+        vm_created_obj(r, vm, track_meta(j, "uid"));
         cJSON_Delete(j);
-    } else if (op->status == 409 && obj_meta(obj, "name")) {
+    } else if (op->status == 409 && track_meta(obj, "name")) {
         /* after a retry, our own earlier attempt may have made it: only then is it ours */
         struct kreq rq = {.method = "GET",
                           .verb = "get",
@@ -446,14 +446,14 @@ static void obj_done(void *ctx, const struct kresp *resp)
                           .version = res->version,
                           .resource = res->plural,
                           .ns = vm->ns,
-                          .name = obj_meta(obj, "name"),
+                          .name = track_meta(obj, "name"),
                           .path = path};
         struct op *get = op_new(r, vm, OP_OBJ_GET);
         size_t n;
 
         tmpl_collection_path(res, vm->ns, path, sizeof(path));
         n = strlen(path);
-        snprintf(path + n, sizeof(path) - n, "/%s", obj_meta(obj, "name"));
+        snprintf(path + n, sizeof(path) - n, "/%s", track_meta(obj, "name"));
         if (!get || op_send(get, &rq, obj_get_done) < 0) {
             vm_fail(r, vm, "cannot check the existing %s", res->plural);
             vm_create_failed(r, vm);
@@ -461,7 +461,7 @@ static void obj_done(void *ctx, const struct kresp *resp)
     } else {
         op_describe(op, why, sizeof(why));
         vm_fail(r, vm, "creating %s %s: %s", res->plural,
-                obj_meta(obj, "name") ? obj_meta(obj, "name") : "", why);
+                track_meta(obj, "name") ? track_meta(obj, "name") : "", why);
         vm_create_failed(r, vm);
     }
     op_free(op);
@@ -478,7 +478,7 @@ static void obj_send(struct run *r, struct vm *vm)
                       .version = res->version,
                       .resource = res->plural,
                       .ns = vm->ns,
-                      .name = obj_meta(obj, "name"),
+                      .name = track_meta(obj, "name"),
                       .path = path,
                       .body = body,
                       .body_len = body ? strlen(body) : 0,
@@ -751,7 +751,7 @@ int check_datasources(struct run *r, struct vs_error *err)
             rc = vs_error_set(err, r->o->vm_template, 0, 0,
                               "data volume '%s' clones DataSource %s/%s, which does not exist; "
                               "nothing was created",
-                              obj_meta(dvt, "name") ? obj_meta(dvt, "name") : "", ns, name);
+                              track_meta(dvt, "name") ? track_meta(dvt, "name") : "", ns, name);
         } else if (op->status != 200) {
             op_describe(op, why, sizeof(why));
             msg_warn("cannot check that DataSource %s/%s exists (%s); going on", ns, name, why);
@@ -1118,7 +1118,7 @@ struct doomed {
 static cJSON *list_labelled(struct run *r, const char *base, const char *group,
                             const char *resource, char *why, size_t why_n)
 {
-    char path[600], sel[300];
+    char path[600], *sel = kclient_escape(r->run_label);
     struct kreq rq = {.method = "GET",
                       .verb = "list",
                       .group = group,
@@ -1126,17 +1126,14 @@ static cJSON *list_labelled(struct run *r, const char *base, const char *group,
                       .resource = resource,
                       .path = path,
                       .timeout_ms = 30000};
-    size_t k = 0;
     int status;
 
-    for (const char *p = r->run_label; *p && k + 4 < sizeof(sel); p++) {
-        if (*p == '/' || *p == '=')
-            k += (size_t)snprintf(sel + k, sizeof(sel) - k, "%%%02X", (unsigned char)*p);
-        else
-            sel[k++] = *p;
+    if (!sel) {
+        snprintf(why, why_n, "out of memory");
+        return NULL;
     }
-    sel[k] = '\0';
     snprintf(path, sizeof(path), "%s?labelSelector=%s", base, sel);
+    free(sel);
     return run_get_json(r, &rq, &status, why, why_n);
 }
 
@@ -1264,9 +1261,9 @@ int phase_cleanup(struct run *r, int dry_run)
     {
         char what[300];
 
-        snprintf(what, sizeof(what), "namespace %s", obj_meta(it, "name"));
-        if (obj_meta(it, "name"))
-            doom_add(r, "", "v1", "namespaces", NULL, obj_meta(it, "name"), obj_meta(it, "uid"),
+        snprintf(what, sizeof(what), "namespace %s", track_meta(it, "name"));
+        if (track_meta(it, "name"))
+            doom_add(r, "", "v1", "namespaces", NULL, track_meta(it, "name"), track_meta(it, "uid"),
                      what);
     }
     cJSON_Delete(j);
@@ -1288,14 +1285,14 @@ int phase_cleanup(struct run *r, int dry_run)
             list_failed |= !j;
             cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "items"))
             {
-                const char *ns = obj_meta(it, "namespace"), *name = obj_meta(it, "name");
+                const char *ns = track_meta(it, "namespace"), *name = track_meta(it, "name");
                 char what[400];
 
                 if (!ns || !name || ns_doomed(r, ns))
                     continue;
                 snprintf(what, sizeof(what), "%s %s/%s", kinds[k].resource, ns, name);
                 doom_add(r, kinds[k].group, kinds[k].version, kinds[k].resource, ns, name,
-                         obj_meta(it, "uid"), what);
+                         track_meta(it, "uid"), what);
             }
             cJSON_Delete(j);
         }

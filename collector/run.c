@@ -243,12 +243,6 @@ void run_evaluate_all(struct run *r)
 
 /* ---- recording ----------------------------------------------------------------- */
 
-static void add_nonempty(cJSON *o, const char *key, const char *v)
-{
-    if (v && *v)
-        cJSON_AddStringToObject(o, key, v);
-}
-
 static void on_attempt(void *ctx, const struct kattempt *a)
 {
     struct run *r = ctx;
@@ -279,14 +273,6 @@ static void emit_early(struct run *r)
     free(r->early);
     r->early = NULL;
     r->n_early = 0;
-}
-
-const char *obj_meta(const cJSON *obj, const char *key)
-{
-    const cJSON *v =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* The run's bookkeeping for a VM or VMI change the watch thread saw. */
@@ -386,7 +372,8 @@ static void on_probe(void *ctx, const struct probe_result *p)
         }
         if (p->rtt_ns >= 0)
             cJSON_AddNumberToObject(b, "rtt_ns", (double)p->rtt_ns);
-        add_nonempty(b, "last_error", p->last_error);
+        if (p->last_error && *p->last_error)
+            cJSON_AddStringToObject(b, "last_error", p->last_error);
         if (phase_name(r->phase))
             cJSON_AddStringToObject(b, "phase", phase_name(r->phase));
         rec_emit(r->rec, EV_PROBE, &p->at, b);
@@ -850,7 +837,7 @@ static cJSON *node_describe(const cJSON *node, int *control_plane)
     static const char role_prefix[] = "node-role.kubernetes.io/";
 
     *control_plane = 0;
-    cJSON_AddStringToObject(o, "name", obj_meta(node, "name"));
+    cJSON_AddStringToObject(o, "name", track_meta(node, "name"));
     cJSON_AddBoolToObject(o, "ready", node_ready(node));
     cJSON_AddBoolToObject(o, "schedulable", node_schedulable(node));
     cJSON_ArrayForEach(l, labels)
@@ -900,7 +887,7 @@ static int describe_nodes(struct run *r, cJSON *cluster, struct vs_error *err)
     cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(list, "items"))
     {
         int cp;
-        const char *name = obj_meta(n, "name");
+        const char *name = track_meta(n, "name");
 
         if (!name)
             continue;

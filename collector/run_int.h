@@ -170,8 +170,6 @@ void op_free(struct op *op);
 void op_keep(struct op *op, const struct kresp *resp);
 /* Send rq; done gets the op as ctx. -1 when it could not be queued (op freed). */
 int op_send(struct op *op, const struct kreq *rq, kreq_done_fn done);
-/* metadata.KEY of a Kubernetes object when it is a string, else NULL. */
-const char *obj_meta(const cJSON *obj, const char *key);
 /*
  * Send rq, wait for the answer (rq->timeout_ms, default 30 s) and parse a
  * 200 answer's JSON. NULL otherwise, with *status (0: no answer) and why.

@@ -50,29 +50,6 @@ static const char *const groups[TRACK_RES_COUNT] = {"kubevirt.io", "kubevirt.io"
                                                     ""};
 static const char *const versions[TRACK_RES_COUNT] = {"v1", "v1", "v1beta1", "v1"};
 
-static char *url_encode(const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    char *out = malloc(strlen(s) * 3 + 1), *p = out;
-
-    if (!out)
-        return NULL;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-            ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-            *p++ = (char)ch;
-        } else {
-            *p++ = '%';
-            *p++ = hex[ch >> 4];
-            *p++ = hex[ch & 15];
-        }
-    }
-    *p = '\0';
-    return out;
-}
-
 /* ---- the table of known objects --------------------------------------------- */
 
 static size_t slot(const struct watcher *w, const char *uid)
@@ -165,19 +142,11 @@ static int count_changes(enum track_res r, const struct track_state *a, const st
     return n;
 }
 
-static const char *meta_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* One observed object: report it if new, changed or gone, and remember it. */
 static void observe(struct watcher *w, const char *type, const char *source, const cJSON *obj)
 {
-    const char *uid = meta_str(obj, "uid"), *ns = meta_str(obj, "namespace");
-    const char *name = meta_str(obj, "name"), *rv = meta_str(obj, "resourceVersion");
+    const char *uid = track_meta(obj, "uid"), *ns = track_meta(obj, "namespace");
+    const char *name = track_meta(obj, "name"), *rv = track_meta(obj, "resourceVersion");
     struct entry *e;
     struct track_state now = {{0}};
     struct watch_change ch;
@@ -298,8 +267,8 @@ static void on_list(void *ctx, const struct kresp *r)
         observe(w, "ADDED", "relist", item);
     }
 
-    rv = meta_str(doc, "resourceVersion");
-    cont = meta_str(doc, "continue");
+    rv = track_meta(doc, "resourceVersion");
+    cont = track_meta(doc, "continue");
     if (rv && !(cont && *cont))
         snprintf(w->rv, sizeof(w->rv), "%s", rv);
     if (cont && *cont) {
@@ -315,7 +284,7 @@ static void on_list(void *ctx, const struct kresp *r)
 
 static void start_list(struct watcher *w, const char *cont)
 {
-    char path[2048], *cont_q = cont ? url_encode(cont) : NULL;
+    char path[2048], *cont_q = cont ? kclient_escape(cont) : NULL;
     struct kreq rq = {.method = "GET",
                       .verb = "list",
                       .group = groups[w->res],
@@ -352,7 +321,7 @@ static int on_line(void *ctx, const char *line, size_t len)
         return 0;
     }
     if (strcmp(type->valuestring, "BOOKMARK") == 0) {
-        const char *rv = meta_str(obj, "resourceVersion");
+        const char *rv = track_meta(obj, "resourceVersion");
 
         if (rv)
             snprintf(w->rv, sizeof(w->rv), "%s", rv);
@@ -433,7 +402,7 @@ struct watcher *watcher_new(struct kclient *c, struct evloop *loop, enum track_r
     struct watcher *w = calloc(1, sizeof(*w));
 
     if (!w || !(w->buckets = calloc(256, sizeof(*w->buckets))) ||
-        !(w->selector_q = url_encode(label_selector ? label_selector : "")) ||
+        !(w->selector_q = kclient_escape(label_selector ? label_selector : "")) ||
         !(w->lines = linebuf_new(LINE_MAX_BYTES))) {
         watcher_free(w);
         vs_error_set(err, NULL, 0, 0, "out of memory");

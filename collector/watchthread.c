@@ -87,19 +87,11 @@ static struct wt_msg *msg_new(enum wt_kind kind, const struct vs_time *t, cJSON 
     return m;
 }
 
-static const char *meta(const cJSON *obj, const char *key)
-{
-    const cJSON *v =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void on_change(void *ctx, const struct watch_change *ch)
 {
     struct watchthread *w = ctx;
-    const char *ns = meta(ch->obj, "namespace"), *name = meta(ch->obj, "name");
-    const char *uid = meta(ch->obj, "uid");
+    const char *ns = track_meta(ch->obj, "namespace"), *name = track_meta(ch->obj, "name");
+    const char *uid = track_meta(ch->obj, "uid");
     struct wt_msg *m;
     struct vs_error err;
     cJSON *body;

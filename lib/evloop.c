@@ -12,14 +12,10 @@ struct reg {
     evloop_fd_fn fn;
     void *ctx;
     int active;
-    int priority;
-    uint32_t events;
 };
 
 struct evloop {
     int epfd;
-    int pepfd; /* the priority fds again, polled between callbacks */
-    size_t npriority;
     struct reg *regs; /* indexed by fd */
     size_t nregs;
     struct sched *sched;
@@ -36,13 +32,8 @@ struct evloop *evloop_new(struct vs_error *err)
         return NULL;
     }
     l->epfd = epoll_create1(EPOLL_CLOEXEC);
-    l->pepfd = epoll_create1(EPOLL_CLOEXEC);
-    if (l->epfd < 0 || l->pepfd < 0) {
+    if (l->epfd < 0) {
         vs_error_setc(err, errno, NULL, 0, 0, "epoll_create1: %s", strerror(errno));
-        if (l->epfd >= 0)
-            close(l->epfd);
-        if (l->pepfd >= 0)
-            close(l->pepfd);
         sched_free(l->sched);
         free(l);
         return NULL;
@@ -55,7 +46,6 @@ void evloop_free(struct evloop *l)
     if (!l)
         return;
     close(l->epfd);
-    close(l->pepfd);
     sched_free(l->sched);
     free(l->regs);
     free(l);
@@ -93,7 +83,7 @@ int evloop_add(struct evloop *l, int fd, uint32_t events, evloop_fd_fn fn, void 
         return vs_error_setc(err, EEXIST, NULL, 0, 0, "fd %d is already watched", fd);
     if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
         return vs_error_setc(err, errno, NULL, 0, 0, "epoll_ctl(add %d): %s", fd, strerror(errno));
-    l->regs[fd] = (struct reg){fn, ctx, 1, 0, events};
+    l->regs[fd] = (struct reg){fn, ctx, 1};
     return 0;
 }
 
@@ -105,53 +95,7 @@ int evloop_mod(struct evloop *l, int fd, uint32_t events, struct vs_error *err)
         return vs_error_setc(err, ENOENT, NULL, 0, 0, "fd %d is not watched", fd);
     if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
         return vs_error_setc(err, errno, NULL, 0, 0, "epoll_ctl(mod %d): %s", fd, strerror(errno));
-    l->regs[fd].events = events;
-    if (l->regs[fd].priority)
-        epoll_ctl(l->pepfd, EPOLL_CTL_MOD, fd, &ev);
     return 0;
-}
-
-int evloop_set_priority(struct evloop *l, int fd, int on)
-{
-    struct epoll_event ev = {0};
-    struct reg *r;
-
-    if (fd < 0 || (size_t)fd >= l->nregs || !l->regs[fd].active)
-        return -1;
-    r = &l->regs[fd];
-    on = !!on;
-    if (r->priority == on)
-        return 0;
-    ev.events = r->events;
-    ev.data.fd = fd;
-    if (epoll_ctl(l->pepfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) < 0)
-        return -1;
-    r->priority = on;
-    if (on)
-        l->npriority++;
-    else
-        l->npriority--;
-    return 0;
-}
-
-/* Run the callbacks of priority fds that are ready now, without waiting. */
-static int run_priority(struct evloop *l)
-{
-    struct epoll_event evs[16];
-    int n, ran = 0;
-
-    if (!l->npriority)
-        return 0;
-    n = epoll_wait(l->pepfd, evs, 16, 0);
-    for (int i = 0; i < n; i++) {
-        int fd = evs[i].data.fd;
-
-        if ((size_t)fd < l->nregs && l->regs[fd].active && l->regs[fd].priority) {
-            l->regs[fd].fn(l->regs[fd].ctx, fd, evs[i].events);
-            ran++;
-        }
-    }
-    return ran;
 }
 
 void evloop_del(struct evloop *l, int fd)
@@ -159,11 +103,6 @@ void evloop_del(struct evloop *l, int fd)
     if (fd < 0 || (size_t)fd >= l->nregs || !l->regs[fd].active)
         return;
     epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
-    if (l->regs[fd].priority) {
-        epoll_ctl(l->pepfd, EPOLL_CTL_DEL, fd, NULL);
-        l->regs[fd].priority = 0;
-        l->npriority--;
-    }
     l->regs[fd].active = 0;
 }
 
@@ -194,13 +133,9 @@ int evloop_run_once(struct evloop *l, int max_wait_ms, struct vs_error *err)
         if ((size_t)fd < l->nregs && l->regs[fd].active) {
             l->regs[fd].fn(l->regs[fd].ctx, fd, evs[i].events);
             ran++;
-            if (!l->regs[fd].priority)
-                ran += run_priority(l);
         }
     }
-    /* due timers, a few at a time, with the priority fds in between */
-    for (size_t k; (k = sched_run_max(l->sched, clock_mono_ns(), 8)) > 0;)
-        ran += (int)k + run_priority(l);
+    ran += (int)sched_run(l->sched, clock_mono_ns());
     return ran;
 }
 

@@ -27,16 +27,6 @@ int evloop_add(struct evloop *l, int fd, uint32_t events, evloop_fd_fn fn, void 
                struct vs_error *err);
 /* Change the events watched for fd. */
 int evloop_mod(struct evloop *l, int fd, uint32_t events, struct vs_error *err);
-/*
- * Mark fd (registered) as a priority fd, or not: while the loop runs the
- * callbacks of one round, it checks the priority fds (without waiting)
- * after each other callback and after every few timers, and runs theirs at
- * once. For fds whose data must be time-stamped when it arrives (watch
- * streams), not when a busy round gets to them. 0, or -1 for an fd not
- * registered.
- */
-int evloop_set_priority(struct evloop *l, int fd, int on);
-
 /* Stop watching fd (before closing it). Unknown fds are ignored. */
 void evloop_del(struct evloop *l, int fd);
 

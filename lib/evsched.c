@@ -92,14 +92,9 @@ static struct timer pop(struct sched *s)
 
 size_t sched_run(struct sched *s, int64_t now_ns)
 {
-    return sched_run_max(s, now_ns, SIZE_MAX);
-}
-
-size_t sched_run_max(struct sched *s, int64_t now_ns, size_t max)
-{
     size_t n = 0;
 
-    while (n < max && s->len && s->heap[0].due <= now_ns) {
+    while (s->len && s->heap[0].due <= now_ns) {
         struct timer t = pop(s);
 
         t.fn(t.ctx, t.arg, t.token);

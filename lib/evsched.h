@@ -29,9 +29,6 @@ int64_t sched_next(const struct sched *s);
  * ran. */
 size_t sched_run(struct sched *s, int64_t now_ns);
 
-/* The same, but at most max timers. */
-size_t sched_run_max(struct sched *s, int64_t now_ns, size_t max);
-
 size_t sched_pending(const struct sched *s);
 
 #endif

@@ -64,6 +64,13 @@ static const char *str_member(const cJSON *obj, const char *key)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
+const char *track_meta(const cJSON *obj, const char *key)
+{
+    const cJSON *v = member(member(obj, "metadata"), key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 /* The first element of obj.status.conditions whose type is `type`. */
 static const cJSON *condition(const cJSON *obj, const char *type)
 {

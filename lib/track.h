@@ -58,6 +58,9 @@ struct track_state {
  * "virtualmachineinstances", "datavolumes", "pods"; NULL when out of range. */
 const char *track_res_plural(enum track_res r);
 
+/* metadata.KEY of a Kubernetes object when it is a string ("" included), else NULL. */
+const char *track_meta(const cJSON *obj, const char *key);
+
 /* The schema's name of field i of r ("phase", "ready", ...); NULL when i is
  * past r's last field (or r out of range). */
 const char *track_field_name(enum track_res r, int i);

@@ -20,6 +20,7 @@
 #include "patch.h"
 #include "selector.h"
 #include "table.h"
+#include "track.h"
 #include "watch.h"
 #include "yamljson.h"
 
@@ -85,20 +86,12 @@ static cJSON *parse_body(struct req *r)
     return obj;
 }
 
-static const char *meta_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Check kind/apiVersion/namespace of a body against the URL; replies 400 on mismatch. */
 static int body_matches_route(struct req *r, const struct route *rt, const cJSON *obj)
 {
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
     const cJSON *apiv = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
-    const char *ns = meta_str(obj, "namespace");
+    const char *ns = track_meta(obj, "namespace");
     const char *want = resource_api_version(rt->res);
 
     if (!cJSON_IsObject(obj)) {
@@ -137,7 +130,7 @@ static int namespace_usable(struct req *r, const char *ns)
         reply_not_found(r, nsres, ns);
         return 0;
     }
-    if (meta_str(o->json, "deletionTimestamp")) {
+    if (track_meta(o->json, "deletionTimestamp")) {
         http_reply_status(r, 403, "Forbidden", ns, NULL, "namespaces",
                           "unable to create new content in namespace %s because it is being "
                           "terminated",
@@ -350,7 +343,7 @@ static void do_create(struct req *r, const struct route *rt)
         return;
     }
     /* store_create consumes obj even when it fails: keep the name for the answer */
-    snprintf(name, sizeof(name), "%s", meta_str(obj, "name") ? meta_str(obj, "name") : "");
+    snprintf(name, sizeof(name), "%s", track_meta(obj, "name") ? track_meta(obj, "name") : "");
     o = store_create(r->sim->store, rt->res, ns, obj, clock_wall_ns(), &err);
     if (!o) {
         if (err.code == 409)
@@ -451,8 +444,8 @@ static void do_update(struct req *r, const struct route *rt)
         cJSON_Delete(next);
         return;
     }
-    name = meta_str(next, "name");
-    rv = meta_str(next, "resourceVersion");
+    name = track_meta(next, "name");
+    rv = track_meta(next, "resourceVersion");
     if (name && strcmp(name, rt->name) != 0) {
         http_reply_status(r, 400, "BadRequest", NULL, NULL, NULL,
                           "the name of the object (%s) does not match the name on the URL (%s)",

@@ -1,6 +1,5 @@
 #include "unit.h"
 
-#include <fcntl.h>
 #include <sys/epoll.h>
 
 #include "clock.h"
@@ -139,89 +138,6 @@ static void test_evloop_fds_and_timers(void **state)
     close(b[1]);
 }
 
-/* Priority fds: a normal callback or a timer makes q readable; q runs before the next one. */
-static int prio_q[2];
-
-static void on_normal(void *ctx, int fd, uint32_t events)
-{
-    char c;
-
-    (void)events;
-    if (read(fd, &c, 1) == 1) {
-        strncat(trace, ctx, sizeof(trace) - strlen(trace) - 1);
-        assert_int_equal(write(prio_q[1], "q", 1), 1);
-    }
-}
-
-static void on_prio(void *ctx, int fd, uint32_t events)
-{
-    char c;
-
-    (void)ctx;
-    (void)events;
-    while (read(fd, &c, 1) == 1)
-        strncat(trace, "q", sizeof(trace) - strlen(trace) - 1);
-}
-
-static void timer_pokes(void *ctx, void *arg, uint64_t token)
-{
-    (void)ctx;
-    (void)arg;
-    strncat(trace, token == 0 ? "T" : "t", sizeof(trace) - strlen(trace) - 1);
-    if (token == 0)
-        assert_int_equal(write(prio_q[1], "q", 1), 1);
-}
-
-static void test_evloop_priority(void **state)
-{
-    struct vs_error err;
-    struct evloop *l = evloop_new(&err);
-    int a[2], b[2], flags;
-    const char *q;
-
-    (void)state;
-    assert_int_equal(pipe(a), 0);
-    assert_int_equal(pipe(b), 0);
-    assert_int_equal(pipe(prio_q), 0);
-    flags = fcntl(prio_q[0], F_GETFL);
-    assert_int_equal(fcntl(prio_q[0], F_SETFL, flags | O_NONBLOCK), 0);
-    assert_int_equal(evloop_add(l, a[0], EPOLLIN, on_normal, A, &err), 0);
-    assert_int_equal(evloop_add(l, b[0], EPOLLIN, on_normal, Bs, &err), 0);
-    assert_int_equal(evloop_add(l, prio_q[0], EPOLLIN, on_prio, NULL, &err), 0);
-    assert_int_equal(evloop_set_priority(l, 999, 1), -1);
-    assert_int_equal(evloop_set_priority(l, prio_q[0], 1), 0);
-    trace[0] = '\0';
-    assert_int_equal(write(a[1], "x", 1), 1);
-    assert_int_equal(write(b[1], "y", 1), 1);
-    assert_true(evloop_run_once(l, 1000, &err) >= 2);
-    /* either order of a and b, but q right after each */
-    assert_true(strcmp(trace, "aqbq") == 0 || strcmp(trace, "bqaq") == 0);
-
-    /* 20 due timers, the first pokes q: it runs after at most 8 of them */
-    trace[0] = '\0';
-    for (int i = 0; i < 20; i++)
-        sched_at(evloop_sched(l), clock_mono_ns(), timer_pokes, NULL, NULL, (uint64_t)i);
-    assert_true(evloop_run_once(l, 0, &err) >= 20);
-    q = strchr(trace, 'q');
-    assert_non_null(q);
-    assert_true(q - trace <= 8);
-    assert_int_equal(strlen(trace), 21);
-
-    /* off again: q waits for the next round */
-    assert_int_equal(evloop_set_priority(l, prio_q[0], 0), 0);
-    trace[0] = '\0';
-    assert_int_equal(write(a[1], "x", 1), 1);
-    assert_int_equal(evloop_run_once(l, 1000, &err), 1);
-    assert_string_equal(trace, "a");
-    evloop_del(l, prio_q[0]);
-    evloop_free(l);
-    for (int i = 0; i < 2; i++) {
-        close(a[i]);
-        close(b[i]);
-        close(prio_q[i]);
-    }
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -229,7 +145,6 @@ int main(void)
         cmocka_unit_test(test_sched_timers_added_while_running),
         cmocka_unit_test(test_sched_many),
         cmocka_unit_test(test_evloop_fds_and_timers),
-        cmocka_unit_test(test_evloop_priority),
     };
 
     return cmocka_run_group_tests_name("evloop", tests, NULL, NULL);
