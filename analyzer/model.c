@@ -30,15 +30,32 @@ struct reqs {
 /* One VM (namespace/name): its requests and its episodes, in order of first sight. */
 struct vmrec {
     struct reqs starts, stops;
+    struct reqs vm_running; /* times the VM's printableStatus became Running */
     struct episode **eps;
     size_t n_eps, cap_eps;
-    struct episode *current; /* the VMI seen last */
+};
+
+/* A phase_begin or phase_end, kept until model_finish orders them by time. */
+struct mark {
+    char name[16], status[16];
+    int begin;
+    long order; /* in the file, for ties */
+    struct vs_time t;
+};
+
+/* Probe results of a VMI not seen yet (lines need not be in time order). */
+struct early_probe {
+    char uid[64], result[16];
+    struct vs_time t;
 };
 
 struct model_priv {
     struct strmap *vms;  /* "ns/name" -> struct vmrec */
     struct strmap *uids; /* VMI uid -> struct episode */
-    char phase[16];      /* the phase under way (last phase_begin) */
+    struct early_probe *early;
+    size_t n_early;
+    struct mark *marks;
+    size_t n_marks;
 };
 
 struct model *model_new(void)
@@ -61,6 +78,7 @@ static int free_vm(void *ctx, const char *key, void *value)
     (void)key;
     free(v->starts.v);
     free(v->stops.v);
+    free(v->vm_running.v);
     free(v->eps);
     free(v);
     return 0;
@@ -84,6 +102,8 @@ void model_free(struct model *m)
             strmap_free(m->priv->vms);
         }
         strmap_free(m->priv->uids);
+        free(m->priv->marks);
+        free(m->priv->early);
         free(m->priv);
     }
     cJSON_Delete(m->run_begin);
@@ -162,7 +182,6 @@ static struct episode *episode_new(struct model *m, struct vmrec *v, const char 
         v->cap_eps = cap;
     }
     v->eps[v->n_eps++] = e;
-    snprintf(e->phase, sizeof(e->phase), "%s", m->priv->phase);
     e->reached = 1u << M_VMI_CREATED;
     e->at[M_VMI_CREATED] = *t;
     if (m->last)
@@ -211,6 +230,29 @@ static int on_request(struct model *m, const cJSON *j, const struct vs_time *t)
     return reqs_add(start ? &v->starts : &v->stops, t, phase);
 }
 
+/* An RFC 3339 time at key in o, as unix ns; 0 when absent or not one. */
+static int64_t rfc3339_at(const cJSON *o, const char *key)
+{
+    const char *s = str(o, key);
+    int64_t ns;
+
+    if (!s || rfc3339_parse(s, strlen(s), &ns, NULL) < 0)
+        return 0;
+    return ns;
+}
+
+static void server_times(struct episode *e, const cJSON *server)
+{
+    int64_t c = rfc3339_at(server, "creation");
+    int64_t r =
+        rfc3339_at(cJSON_GetObjectItemCaseSensitive(server, "phase_transitions"), "Running");
+
+    if (c && !e->srv_created_ns)
+        e->srv_created_ns = c;
+    if (r && !e->srv_running_ns)
+        e->srv_running_ns = r;
+}
+
 static int on_vmi(struct model *m, const cJSON *j, const struct vs_time *t)
 {
     const char *ns = str(j, "namespace"), *name = str(j, "name"), *uid = str(j, "uid");
@@ -230,7 +272,6 @@ static int on_vmi(struct model *m, const cJSON *j, const struct vs_time *t)
         return -1;
     if (t->mono_ns < e->at[M_VMI_CREATED].mono_ns)
         e->at[M_VMI_CREATED] = *t;
-    v->current = e;
     if (strcmp(type, "DELETED") == 0) {
         if (!e->gone || t->mono_ns < e->gone_at.mono_ns) {
             e->gone = 1;
@@ -246,6 +287,7 @@ static int on_vmi(struct model *m, const cJSON *j, const struct vs_time *t)
         reach(e, M_IP, t);
     if (agent && strcmp(agent, "True") == 0)
         reach(e, M_AGENT, t);
+    server_times(e, cJSON_GetObjectItemCaseSensitive(j, "server"));
     if (node && (!e->node || strcmp(e->node, node) != 0)) {
         free(e->node);
         if (!(e->node = strdup(node)))
@@ -264,52 +306,60 @@ static int on_vm(struct model *m, const cJSON *j, const struct vs_time *t)
         return 0;
     if (!(v = vm_get(m, ns, name)))
         return -1;
-    if (v->current && !v->current->gone)
-        reach(v->current, M_VM_RUNNING, t);
-    return 0;
+    return reqs_add(&v->vm_running, t, NULL);
+}
+
+static void probe_result(struct episode *e, const char *result, const struct vs_time *t)
+{
+    if (!e->probe[0] || t->mono_ns >= e->probe_at.mono_ns) {
+        snprintf(e->probe, sizeof(e->probe), "%s", result);
+        e->probe_at = *t;
+    }
+    if (strcmp(result, "ready") == 0)
+        reach(e, M_READY, t);
 }
 
 static int on_probe(struct model *m, const cJSON *j, const struct vs_time *t)
 {
     const char *uid = str(j, "uid"), *result = str(j, "result");
-    struct episode *e = uid ? strmap_get(m->priv->uids, uid) : NULL;
+    struct episode *e;
+    struct early_probe *p;
 
-    if (!e || !result)
+    if (!uid || !result)
         return 0;
-    snprintf(e->probe, sizeof(e->probe), "%s", result);
-    if (strcmp(result, "ready") == 0)
-        reach(e, M_READY, t);
+    if ((e = strmap_get(m->priv->uids, uid))) {
+        probe_result(e, result, t);
+        return 0;
+    }
+    p = realloc(m->priv->early, (m->priv->n_early + 1) * sizeof(*p));
+    if (!p)
+        return -1;
+    m->priv->early = p;
+    p = &p[m->priv->n_early++];
+    snprintf(p->uid, sizeof(p->uid), "%s", uid);
+    snprintf(p->result, sizeof(p->result), "%s", result);
+    p->t = *t;
     return 0;
 }
 
 static int on_phase(struct model *m, const cJSON *j, const struct vs_time *t, int begin)
 {
     const char *name = str(j, "phase"), *status = str(j, "status");
-    struct phase_span *p;
+    struct mark *k;
 
     if (!name)
         return 0;
-    if (begin) {
-        p = realloc(m->phases, (m->n_phases + 1) * sizeof(*p));
-        if (!p)
-            return -1;
-        m->phases = p;
-        p = &m->phases[m->n_phases++];
-        memset(p, 0, sizeof(*p));
-        snprintf(p->name, sizeof(p->name), "%s", name);
-        p->begin = *t;
-        snprintf(m->priv->phase, sizeof(m->priv->phase), "%s", name);
-        return 0;
-    }
-    for (size_t i = m->n_phases; i-- > 0;) {
-        p = &m->phases[i];
-        if (!p->ended && strcmp(p->name, name) == 0) {
-            p->ended = 1;
-            p->end = *t;
-            snprintf(p->status, sizeof(p->status), "%s", status ? status : "");
-            break;
-        }
-    }
+    k = realloc(m->priv->marks, (m->priv->n_marks + 1) * sizeof(*k));
+    if (!k)
+        return -1;
+    m->priv->marks = k;
+    k = &k[m->priv->n_marks];
+    memset(k, 0, sizeof(*k));
+    snprintf(k->name, sizeof(k->name), "%s", name);
+    snprintf(k->status, sizeof(k->status), "%s", status ? status : "");
+    k->begin = begin;
+    k->order = (long)m->priv->n_marks++;
+    k->t = *t;
     return 0;
 }
 
@@ -412,14 +462,87 @@ static int match_vm(void *ctx, const char *key, void *value)
                 e->stop_t0 = s->t;
             }
         }
+        /* the VM's Running that follows this VMI's first sight and precedes the next one's */
+        {
+            int64_t from = e->at[M_VMI_CREATED].mono_ns;
+            int64_t to = i + 1 < v->n_eps ? v->eps[i + 1]->at[M_VMI_CREATED].mono_ns : INT64_MAX;
+
+            for (size_t k = 0; k < v->vm_running.n; k++) {
+                const struct vs_time *t = &v->vm_running.v[k].t;
+
+                if (t->mono_ns >= from && t->mono_ns < to)
+                    reach(e, M_VM_RUNNING, t);
+            }
+        }
         after = e->at[M_VMI_CREATED].mono_ns;
     }
     return 0;
 }
 
+static int cmp_marks(const void *a, const void *b)
+{
+    const struct mark *x = a, *y = b;
+
+    if (x->t.mono_ns != y->t.mono_ns)
+        return x->t.mono_ns < y->t.mono_ns ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The phases' spans, from their begin and end marks in time order (lines need not be). */
+static int build_spans(struct model *m)
+{
+    struct model_priv *pv = m->priv;
+
+    qsort(pv->marks, pv->n_marks, sizeof(*pv->marks), cmp_marks);
+    for (size_t i = 0; i < pv->n_marks; i++) {
+        const struct mark *k = &pv->marks[i];
+        struct phase_span *p;
+
+        if (k->begin) {
+            p = realloc(m->phases, (m->n_phases + 1) * sizeof(*p));
+            if (!p)
+                return -1;
+            m->phases = p;
+            p = &m->phases[m->n_phases++];
+            memset(p, 0, sizeof(*p));
+            snprintf(p->name, sizeof(p->name), "%s", k->name);
+            p->begin = k->t;
+            continue;
+        }
+        for (size_t j = m->n_phases; j-- > 0;) {
+            p = &m->phases[j];
+            if (!p->ended && strcmp(p->name, k->name) == 0) {
+                p->ended = 1;
+                p->end = k->t;
+                snprintf(p->status, sizeof(p->status), "%s", k->status);
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+/* An episode without a request of ours belongs to the phase under way when its VMI appeared. */
+static void phase_by_time(struct model *m, struct episode *e)
+{
+    for (size_t i = 0; i < m->n_phases; i++)
+        if (m->phases[i].begin.mono_ns <= e->at[M_VMI_CREATED].mono_ns)
+            snprintf(e->phase, sizeof(e->phase), "%s", m->phases[i].name);
+}
+
 int model_finish(struct model *m, struct vs_error *err)
 {
-    (void)err;
+    if (build_spans(m) < 0)
+        return vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
+    for (struct episode *e = m->first; e; e = e->next)
+        phase_by_time(m, e);
+    for (size_t i = 0; i < m->priv->n_early; i++) {
+        const struct early_probe *p = &m->priv->early[i];
+        struct episode *e = strmap_get(m->priv->uids, p->uid);
+
+        if (e)
+            probe_result(e, p->result, &p->t);
+    }
     strmap_each(m->priv->vms, match_vm, m);
     return 0;
 }

@@ -63,11 +63,15 @@ struct episode {
     struct vs_time t0; /* the request that caused it */
     unsigned reached;  /* bit (1 << milestone) */
     struct vs_time at[M_COUNT];
-    char probe[16]; /* last probe result ("ready", "timeout", ...), "" when none */
-    int gone;       /* the VMI was deleted */
+    char probe[16]; /* the latest probe result ("ready", "timeout", ...), "" when none */
+    struct vs_time probe_at;
+    int gone; /* the VMI was deleted */
     struct vs_time gone_at;
     int has_stop; /* a stop request preceded its deletion */
     struct vs_time stop_t0;
+    /* The server's own times of the VMI (metadata.creationTimestamp and the
+       Running phase transition; one-second resolution), unix ns; 0 = unknown. */
+    int64_t srv_created_ns, srv_running_ns;
     struct episode *next; /* in order of first sight */
 };
 

@@ -28,6 +28,7 @@ enum vs_exit {
     VS_EXIT_FAILURE = 1,       /* runtime failure: I/O, network, cluster */
     VS_EXIT_USAGE = 2,         /* bad command line */
     VS_EXIT_DATA = 3,          /* bad input data: malformed file, template, ... */
+    VS_EXIT_GATE = 4,          /* the analysis is fine, but a --thresholds gate failed */
     VS_EXIT_INTERRUPTED = 130, /* stopped by SIGINT/SIGTERM (128 + SIGINT, as shells say) */
 };
 

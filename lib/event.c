@@ -178,10 +178,10 @@ static int decode_envelope(const char *line, size_t len, struct event *ev, struc
     if (envelope_int(line, len, ev->json, "v", &v, err) < 0)
         return -1;
     if (v != EVENT_SCHEMA_VERSION)
-        return vs_error_set(err, NULL, 0, 0,
-                            "unsupported schema version %" PRId64
-                            " (this vmstorm reads version %d); use a matching vmstorm",
-                            v, EVENT_SCHEMA_VERSION);
+        return vs_error_setc(err, EPROTONOSUPPORT, NULL, 0, 0,
+                             "unsupported schema version %" PRId64
+                             " (this vmstorm reads version %d); use a matching vmstorm",
+                             v, EVENT_SCHEMA_VERSION);
     ev->v = (int)v;
     if (envelope_int(line, len, ev->json, "seq", &ev->seq, err) < 0 ||
         envelope_int(line, len, ev->json, "wall_ns", &ev->wall_ns, err) < 0 ||

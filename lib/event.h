@@ -66,7 +66,8 @@ struct event {
  * Checks that it is one JSON object with a valid envelope of a supported
  * version; the body is not checked against the schema. On error returns -1
  * and fills err->col (1-based column, when known) and err->msg; the caller
- * sets the file and line. On success the caller owns ev (event_release()).
+ * sets the file and line. A line of another schema version fails with
+ * err->code EPROTONOSUPPORT. On success the caller owns ev (event_release()).
  */
 int event_decode(const char *line, size_t len, struct event *ev, struct vs_error *err);
 

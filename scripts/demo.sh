@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: simulator -> collector -> analyzer -> report, on loopback.
 # Runs what exists: a 50-VM boot storm against vmstorm-sim, recorded by
-# vmstorm-collect into results/demo-*.ndjson; the analyzer and the report
-# (issues #5, #6) are named as missing until they exist.
+# vmstorm-collect into results/demo-*.ndjson and analysed by vmstorm-analyze
+# into results/demo-*/; the report (issue #6) is named as missing until it
+# exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-bin}
@@ -38,7 +39,13 @@ echo "demo: vmstorm-sim (4 nodes, 20x real time); vmstorm-collect: $N VMs, then 
     --cleanup --yes --save-results -o "$OUT"
 echo
 echo "demo: the run's events: $OUT (one JSON object a line; schemas/README.md)"
-echo "demo: its per-phase figures: ${OUT%.ndjson}.summary.json"
+if [ -x "$BIN/vmstorm-analyze" ]; then
+    echo "demo: vmstorm-analyze $OUT -o ${OUT%.ndjson}"
+    echo
+    "$BIN/vmstorm-analyze" "$OUT" -o "${OUT%.ndjson}"
+    echo
+    echo "demo: the analysis: ${OUT%.ndjson}/summary.json, vms.csv, api_calls.csv, fio.csv"
+fi
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "demo: not yet: analysis and the PDF report; missing programs:"
     printf 'demo:   %s\n' "${missing[@]}"

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# t-analyze.sh - vmstorm-analyze on the samples: golden files, an independent
+# recomputation, bad input, baseline, gates and trend.
+. "$(dirname "$0")/setup.sh"
+
+A=$BIN/vmstorm-analyze
+PY=$(find_python)
+GOLD=$TOP/tests/golden
+S20=$TOP/samples/storm-20.ndjson
+MIN=$TOP/samples/minimal.ndjson
+
+# expect CODE PATTERN CMD...: CMD exits with CODE and its output matches PATTERN (grep -E).
+expect() {
+    local code=$1 pattern=$2 rc=0
+    shift 2
+    "$@" >"$TMP/got" 2>&1 || rc=$?
+    cat "$TMP/got"
+    if [ "$rc" -ne "$code" ]; then
+        echo "exit $rc, expected $code"
+        return 1
+    fi
+    grep -Eq -- "$pattern" "$TMP/got"
+}
+
+valid_summary() {
+    "$PY" - "$TOP/schemas/summary.schema.json" "$1" <<'EOF'
+import json, sys, jsonschema
+schema, doc = (json.load(open(p)) for p in sys.argv[1:3])
+jsonschema.Draft202012Validator.check_schema(schema)
+errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+for e in errors:
+    print(list(e.absolute_path), e.message)
+sys.exit(1 if errors else 0)
+EOF
+}
+
+# golden NAME RUN: -o DIR output equals tests/golden/NAME byte for byte
+golden() {
+    local name=$1 run=$2 f rc=0
+    rm -rf "$TMP/g-$name"
+    "$A" "$run" -o "$TMP/g-$name" >"$TMP/g-$name.txt" || return 1
+    for f in summary.json vms.csv api_calls.csv fio.csv; do
+        cmp "$GOLD/$name/$f" "$TMP/g-$name/$f" || { diff -u "$GOLD/$name/$f" "$TMP/g-$name/$f" | head -20; rc=1; }
+    done
+    cmp "$GOLD/$name/table.txt" "$TMP/g-$name.txt" || { diff -u "$GOLD/$name/table.txt" "$TMP/g-$name.txt" | head -20; rc=1; }
+    return $rc
+}
+
+# --- golden files and the schema ---------------------------------------------
+check "golden: samples/minimal.ndjson" golden minimal "$MIN"
+check "golden: samples/storm-20.ndjson" golden storm-20 "$S20"
+check "summary.json of minimal is valid under schemas/summary.schema.json" valid_summary "$TMP/g-minimal/summary.json"
+check "summary.json of storm-20 is valid under the schema" valid_summary "$TMP/g-storm-20/summary.json"
+check "--format json prints summary.json" bash -c '"$0" "$1" --format json | cmp - "$2"' "$A" "$S20" "$GOLD/storm-20/summary.json"
+check "--format csv prints vms.csv" bash -c '"$0" "$1" --format csv | cmp - "$2"' "$A" "$S20" "$GOLD/storm-20/vms.csv"
+
+# --- the figures, recomputed independently -----------------------------------
+check "storm-20: running/ready/stop figures match an independent computation" \
+    "$PY" "$TOP/tests/analyze/independent.py" "$S20" "$TMP/g-storm-20/summary.json"
+check "minimal: the same" "$PY" "$TOP/tests/analyze/independent.py" "$MIN" "$TMP/g-minimal/summary.json"
+
+# the sample has VMs whose start failed (CrashLoopBackOff): censored, listed, kept out of the figures
+check "storm-20: the failed VM starts are censored, not averaged" \
+    jq -ne 'input | .phases.create.ready.censored >= 1 and .phases.create.ready.ok + .phases.create.ready.censored == 20
+            and (.not_reached | length) == (.phases.create.ready.censored + .phases.storm.ready.censored)
+            and ([.not_reached[] | select(.status == "ready")] | length) == 0' "$TMP/g-storm-20/summary.json"
+check "storm-20: censored VMs have empty ready cells in vms.csv" \
+    bash -c 'test "$(awk -F, "NR > 1 && \$6 != \"ready\" && \$14 == \"\"" "$0" | wc -l)" = "$(jq -ne "input | .not_reached | length" "$1")"' \
+    "$TMP/g-storm-20/vms.csv" "$TMP/g-storm-20/summary.json"
+check "storm-20: multipliers are storm/create and carry a verdict" \
+    jq -ne 'input | (.multipliers.running.p95 - (.phases.storm.running.p95 / .phases.create.running.p95) | fabs) < 1e-6
+            and (.multipliers.running.verdict | IN("good", "concerning", "critical"))' "$TMP/g-storm-20/summary.json"
+check "storm-20: the simulator's clock is the collector's (offset within 1 s, consistent)" \
+    jq -ne 'input | .clock.consistent and (.clock.offset_s | fabs) < 1 and .clock.samples > 20' "$TMP/g-storm-20/summary.json"
+
+# events out of order (the file's order is write order, not time order): same figures
+check "lines out of order, 8 at a time reversed: the same summary" bash -c '
+    { head -1 "$1"; tail -n +2 "$1" | awk "{ b[NR % 8] = \$0 } NR % 8 == 0 { for (i = 7; i >= 0; i--) print b[i] }
+        END { for (i = NR % 8; i >= 1; i--) print b[i] }"; } > "$3/rev.ndjson"
+    test "$(wc -l < "$3/rev.ndjson")" = "$(wc -l < "$1")" && ! cmp -s "$3/rev.ndjson" "$1" &&
+    "$0" "$3/rev.ndjson" --format json | sed "s/rev.ndjson/storm-20.ndjson/" | cmp - "$2"' \
+    "$A" "$S20" "$GOLD/storm-20/summary.json" "$TMP"
+# a whole shuffle puts metrics scrapes' ends before their begins: all but the API counters agree
+check "lines shuffled: the same figures (API counters aside)" bash -c '
+    { head -1 "$1"; tail -n +2 "$1" | shuf --random-source=<(yes); } > "$3/shuf.ndjson"
+    diff <("$0" "$3/shuf.ndjson" --format json | jq -S "del(.api_calls, .input.file)") \
+         <(jq -S "del(.api_calls, .input.file)" "$2")' \
+    "$A" "$S20" "$GOLD/storm-20/summary.json" "$TMP"
+
+# --- bad input ------------------------------------------------------------------
+sed '5s/.*/{"v":1,"seq":4,"wall_ns":1,"mono_ns":1,"kind":"probe",/' "$S20" >"$TMP/bad.ndjson"
+check "a malformed line stops the analysis with file:line (exit 3)" \
+    expect 3 'bad\.ndjson:5:54: invalid JSON' "$A" "$TMP/bad.ndjson"
+check "--skip-bad-lines counts it and analyses the rest" \
+    expect 0 'skipped 1 malformed line \(first: .*bad\.ndjson:5' "$A" "$TMP/bad.ndjson" --skip-bad-lines -o "$TMP/skip"
+check "... and says so in summary.json" \
+    jq -ne 'input | .input.bad_lines_skipped == 1 and (.input.first_bad_line | test("bad.ndjson:5"))' "$TMP/skip/summary.json"
+head -c -200 "$S20" >"$TMP/cut.ndjson"
+check "a truncated last line is reported and the rest analysed" \
+    expect 0 'cut\.ndjson:[0-9]+: truncated last line.*analysed' "$A" "$TMP/cut.ndjson" -o "$TMP/cut"
+check "... the run counts as unfinished (no run_end)" \
+    jq -ne 'input | .run.status == "unfinished" and .input.truncated_last_line' "$TMP/cut/summary.json"
+sed '1s/^{"v":1,/{"v":2,/' "$S20" >"$TMP/v2.ndjson"
+check "a newer schema version is refused, even with --skip-bad-lines" \
+    expect 3 'v2\.ndjson:1: unsupported schema version 2' "$A" "$TMP/v2.ndjson" --skip-bad-lines
+: >"$TMP/empty.ndjson"
+check "an empty file is refused" expect 3 'empty file is not a run' "$A" "$TMP/empty.ndjson"
+tail -n +2 "$S20" >"$TMP/nobegin.ndjson"
+check "a file without run_begin is refused" expect 3 'no run_begin' "$A" "$TMP/nobegin.ndjson"
+check "a missing file: exit 1 naming it" expect 1 'nosuch\.ndjson' "$A" "$TMP/nosuch.ndjson"
+check "no file: usage (exit 2)" expect 2 'no run file given' "$A"
+check "a bad --format: usage (exit 2)" expect 2 "'xml' is not one of" "$A" "$S20" --format xml
+check "a full disk on stdout: exit 1" expect 1 'cannot write to standard output' bash -c '"$0" "$1" --format json >/dev/full' "$A" "$S20"
+check "an output dir that cannot be made: exit 1, nothing half-written" \
+    expect 1 'cannot create' "$A" "$S20" -o /dev/null/x
+
+# --- baseline, gates, trend -------------------------------------------------------
+check "--baseline puts each statistic beside the baseline's" \
+    expect 0 'Against baseline sample-minimal' "$A" "$S20" --baseline "$MIN" -o "$TMP/base"
+check "... with the change in percent" jq -ne 'input | .baseline.changes[] | select(.key == "create.running.p95")
+    | (.change_pct - ((.value - .baseline) / .baseline * 100) | fabs) < 0.01' "$TMP/base/summary.json"
+check "... and the same schema" valid_summary "$TMP/base/summary.json"
+cat >"$TMP/gates-ok" <<'EOF'
+# passes on the sample
+storm.running.p95 <= 600
+create.running.ok >= 18
+multipliers.running.verdict != critical
+EOF
+printf 'storm.running.p95 <= 600\nstorm.ready.censored == 0   # fails: a VM never came up\ncleanup.running.p50 < 1\n' >"$TMP/gates-bad"
+check "passing gates: exit 0" expect 0 '0 of 3 gates failed' "$A" "$S20" --thresholds "$TMP/gates-ok"
+check "a failing gate: exit 4, listing which" \
+    expect 4 'FAIL  storm\.ready\.censored == 0: [0-9]+ is not == 0' "$A" "$S20" --thresholds "$TMP/gates-bad"
+check "a gate on a phase that did not run fails (no evidence, no pass)" \
+    expect 4 'FAIL  cleanup\.running\.p50 < 1: not in this run' "$A" "$S20" --thresholds "$TMP/gates-bad"
+printf 'storm.running.p95 <= 60\nstorm.runing.p95 <= 60\n' >"$TMP/gates-typo"
+check "a typo in the thresholds file: exit 3 with file:line" \
+    expect 3 "gates-typo:2: 'storm\.runing\.p95': unknown milestone 'runing'" "$A" "$S20" --thresholds "$TMP/gates-typo"
+check "--trend writes one row per run, oldest first" \
+    expect 0 'sample-storm-20' "$A" --trend "$S20" "$MIN" -o "$TMP/trend"
+check "... trend.csv: header and 2 rows, by start time" bash -c '
+    test "$(wc -l <"$0")" = 3 && test "$(cut -d, -f2 "$0" | tail -n +2 | tr "\n" " ")" = "sample-minimal sample-storm-20 "' \
+    "$TMP/trend/trend.csv"
+check "--trend needs -o" expect 2 'needs -o DIR' "$A" --trend "$S20"
+
+# --- the documentation --------------------------------------------------------------
+# every long option of analyzer/main.c is in --help and heads an item of the man page's OPTIONS
+longs() { grep -o '{"[a-z][a-z-]*", \(no\|required\)_argument' "$TOP/analyzer/main.c" | sed 's/{"\([^"]*\)".*/\1/' | sort; }
+man_longs() {
+    sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$TOP/man/vmstorm-analyze.1" | sed -n '/^\.TP/{n;p}' |
+        grep -o '\\-\\-[a-z]\([a-z]\|\\-\)*' | sed 's/\\//g; s/^--//' | sort -u
+}
+check "analyzer/main.c has its options (the table is read)" test "$(longs | wc -l)" -ge 9
+check "the man page documents exactly the options" diff <(longs) <(man_longs)
+longs >"$TMP/longs"
+check "--help names every option" bash -c 'for o in $(cat "$1"); do
+    "$0" --help | grep -q -- "--$o" || { echo "missing --$o"; exit 1; }; done' "$A" "$TMP/longs"
+
+exit $_failed
