@@ -8,6 +8,13 @@
 #include "csvout.h"
 #include "evstream.h"
 
+long analysis_missing_lines(const struct analysis *a)
+{
+    long n = (long)a->seq_gaps - a->bad_lines - a->truncated;
+
+    return n > 0 ? n : 0;
+}
+
 double round_ns(double seconds)
 {
     return isfinite(seconds) ? round(seconds * 1e9) / 1e9 : seconds;
@@ -15,6 +22,10 @@ double round_ns(double seconds)
 
 const char *episode_status(const struct episode *e)
 {
+    if (e->superseded)
+        return "replaced";
+    if (!e->uid[0])
+        return "no_vmi";
     if (e->reached & (1u << M_READY))
         return "ready";
     if (e->reached & (1u << M_RUNNING))
@@ -74,6 +85,7 @@ int analysis_load(struct analysis *a, const char *path, int skip_bad, struct vs_
     struct vs_error e;
     struct event ev;
     int rc = -1, done = 0;
+    int64_t last_seq = -1;
 
     memset(a, 0, sizeof(*a));
     if (!(a->path = strdup(path)) || !(a->model = model_new()) || !(a->api = apicalls_new()) ||
@@ -87,6 +99,13 @@ int analysis_load(struct analysis *a, const char *path, int skip_bad, struct vs_
         case EVSTREAM_EVENT:
             if (evstream_last_warning(s))
                 a->no_final_newline = 1;
+            if (a->model->events + a->repeated_lines > 0 && ev.seq <= last_seq) {
+                a->repeated_lines++; /* the collector writes seq 0, 1, 2...: a copy */
+                event_release(&ev);
+                break;
+            }
+            a->seq_gaps += ev.seq - (a->model->events + a->repeated_lines > 0 ? last_seq + 1 : 0);
+            last_seq = ev.seq;
             rc = add_event(a, &ev, err);
             event_release(&ev);
             if (rc < 0)
@@ -228,6 +247,14 @@ static double ratio(double storm, double create)
                                                              : NAN;
 }
 
+/* Over 5% censored, a P95 over the VMs that got there says nothing of the P95 of all. */
+#define CENSORED_SHARE_MAX 0.05
+
+static double censored_share(const struct stats_summary *s)
+{
+    return s->count ? (double)s->censored / (double)s->count : 0;
+}
+
 static cJSON *multipliers_json(const struct analysis *a)
 {
     const struct phase_stats *c = summary_phase(a->ps, a->n_ps, "create");
@@ -238,6 +265,8 @@ static cJSON *multipliers_json(const struct analysis *a)
         return o;
     for (int k = 0; k < M_COUNT; k++) {
         const struct stats_summary *x = &s->ms[k], *y = &c->ms[k];
+        char why[300] = "";
+        const char *verdict = NULL;
         cJSON *m;
         double p95;
 
@@ -249,10 +278,28 @@ static cJSON *multipliers_json(const struct analysis *a)
         add_num(m, "p99", ratio(x->p99, y->p99));
         add_num(m, "avg", ratio(x->mean, y->mean));
         add_num(m, "max", ratio(x->max, y->max));
-        if (isfinite(p95))
-            cJSON_AddStringToObject(m, "verdict", multiplier_verdict(p95));
+        if (censored_share(x) > CENSORED_SHARE_MAX) {
+            verdict = "critical";
+            snprintf(why, sizeof(why),
+                     "%zu of the storm's %zu VM starts never reached %s: its P95 lies beyond the "
+                     "end of the phase",
+                     x->censored, x->count, milestone_name(k));
+        } else if (censored_share(y) > CENSORED_SHARE_MAX) {
+            snprintf(why, sizeof(why),
+                     "%zu of the creation's %zu VM starts never reached %s: its P95, the "
+                     "reference, is not known",
+                     y->censored, y->count, milestone_name(k));
+        } else if (isfinite(p95)) {
+            verdict = multiplier_verdict(p95);
+        }
+        if (verdict)
+            cJSON_AddStringToObject(m, "verdict", verdict);
         else
             cJSON_AddNullToObject(m, "verdict");
+        if (why[0])
+            cJSON_AddStringToObject(m, "verdict_reason", why);
+        else
+            cJSON_AddNullToObject(m, "verdict_reason");
     }
     return o;
 }
@@ -337,6 +384,10 @@ static cJSON *input_json(const struct analysis *a)
         cJSON_AddStringToObject(o, "first_bad_line",
                                 vs_error_format(&a->first_bad, buf, sizeof(buf)));
     cJSON_AddBoolToObject(o, "truncated_last_line", a->truncated);
+    cJSON_AddNumberToObject(o, "repeated_lines", (double)a->repeated_lines);
+    cJSON_AddNumberToObject(o, "missing_lines", (double)analysis_missing_lines(a));
+    cJSON_AddNumberToObject(o, "dropped_milestones", (double)a->model->dropped_milestones);
+    cJSON_AddNumberToObject(o, "unmatched_probes", (double)a->model->unmatched_probes);
     cJSON_AddNumberToObject(o, "warning_events", (double)a->warning_events);
     cJSON_AddNumberToObject(o, "error_events", (double)a->error_events);
     return o;
@@ -432,14 +483,18 @@ static cJSON *not_reached_json(const struct analysis *a)
                             : (e->reached & (1u << M_RUNNING)) != 0;
         cJSON *o;
 
-        if (ok || !summary_phase(a->ps, a->n_ps, e->phase) || strcmp(e->phase, "stop") == 0)
+        if (ok || e->superseded || !e->has_t0 || !summary_phase(a->ps, a->n_ps, e->phase) ||
+            strcmp(e->phase, "stop") == 0)
             continue;
         {
             o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "phase", e->phase);
             cJSON_AddStringToObject(o, "namespace", e->ns);
             cJSON_AddStringToObject(o, "name", e->name);
-            cJSON_AddStringToObject(o, "uid", e->uid);
+            if (e->uid[0])
+                cJSON_AddStringToObject(o, "uid", e->uid);
+            else
+                cJSON_AddNullToObject(o, "uid");
             cJSON_AddStringToObject(o, "status", episode_status(e));
             if (e->probe[0])
                 cJSON_AddStringToObject(o, "probe", e->probe);
@@ -520,7 +575,7 @@ int analysis_write_vms_csv(const struct analysis *a, FILE *f, struct vs_error *e
         csvout_str(f, 1, e->phase);
         csvout_str(f, 0, e->ns);
         csvout_str(f, 0, e->name);
-        csvout_str(f, 0, e->uid);
+        csvout_str(f, 0, e->uid[0] ? e->uid : NULL);
         csvout_str(f, 0, e->node);
         csvout_str(f, 0, episode_status(e));
         if (e->has_t0)

@@ -55,6 +55,8 @@ struct analysis {
     int truncated;             /* the last line was cut (and skipped) */
     struct vs_error truncation;
     int no_final_newline; /* the last line lacked only its newline */
+    long repeated_lines;  /* a seq not above the one before: a copied line, skipped */
+    int64_t seq_gaps;     /* seq numbers skipped over (bad lines skipped among them) */
     long warning_events, error_events;
 };
 
@@ -79,8 +81,12 @@ int analysis_write_vms_csv(const struct analysis *a, FILE *f, struct vs_error *e
    order, then first sight. A new array of *n (free()), or NULL on ENOMEM. */
 const struct episode **analysis_sorted_episodes(const struct analysis *a, size_t *n);
 
-/* The status of an episode: "ready", "running", "scheduled" or "created". */
+/* The status of an episode: "ready", "running", "scheduled", "created", "no_vmi"
+   (a start no VMI followed) or "replaced" (a failed VMI KubeVirt replaced). */
 const char *episode_status(const struct episode *e);
+
+/* Lines missing from the file: seq gaps not explained by skipped bad or cut lines. */
+long analysis_missing_lines(const struct analysis *a);
 
 /* Round seconds to whole nanoseconds (what the files print). */
 double round_ns(double seconds);

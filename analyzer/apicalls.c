@@ -493,7 +493,7 @@ static void scrape_unavailable(struct source *s, const char *at, const cJSON *j)
     s->begin = NULL;
     s->state = SRC_UNAVAILABLE;
     if (status != 200)
-        snprintf(s->reason, sizeof(s->reason), "%s scrape failed: status %d%s%s", at, (int)status,
+        snprintf(s->reason, sizeof(s->reason), "%s scrape failed: status %.0f%s%s", at, status,
                  error[0] ? ": " : "", error);
     else
         snprintf(s->reason, sizeof(s->reason), "%s scrape failed: empty text", at);

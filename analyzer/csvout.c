@@ -43,6 +43,11 @@ void csvout_num(FILE *f, int first, double v)
         fputc(',', f);
     if (!isfinite(v))
         return;
+    if (fabs(v) >= 1e15) { /* beyond what 9 decimals can mean: the shortest exact form */
+        snprintf(buf, sizeof(buf), "%.17g", v);
+        fputs(buf, f);
+        return;
+    }
     snprintf(buf, sizeof(buf), "%.9f", v);
     n = strlen(buf);
     if (strchr(buf, '.')) {

@@ -16,7 +16,8 @@ int csvout_needs_quotes(const char *s);
 void csvout_str(FILE *f, int first, const char *s);
 /* An integer field. */
 void csvout_i64(FILE *f, int first, int64_t v);
-/* A number with up to 9 decimals, trailing zeros dropped ("%.9f" trimmed); NaN or inf: empty. */
+/* A number with up to 9 decimals, trailing zeros dropped ("%.9f" trimmed; "%.17g" from
+   1e15 up); NaN or inf: empty. */
 void csvout_num(FILE *f, int first, double v);
 /* End the row. */
 void csvout_end(FILE *f);

@@ -324,8 +324,7 @@ static int vm_fio(struct fio_vm *vm, const cJSON *fio)
         if (!isnan(e) && e != 0) {
             const char *jn = str(job, "jobname");
 
-            return set_status(vm, FS_FAILED, "fio job '%s' reported error %lld", jn ? jn : "",
-                              (long long)e);
+            return set_status(vm, FS_FAILED, "fio job '%s' reported error %.0f", jn ? jn : "", e);
         }
     }
     for (int d = 0; d < FD_COUNT; d++)
@@ -583,7 +582,7 @@ static int spread(const struct fio_set *s, int d, int m, struct stats_summary *o
     for (size_t i = 0; i < s->n; i++) {
         double v = s->v[i]->dir[d].v[m];
 
-        if (s->v[i]->status == FS_OK && !isnan(v) && stats_add(st, v) < 0) {
+        if (s->v[i]->status == FS_OK && isfinite(v) && stats_add(st, v) < 0) {
             stats_free(st);
             return -1;
         }

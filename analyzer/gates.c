@@ -202,7 +202,13 @@ struct gates *gates_load(const char *path, struct vs_error *err)
         return NULL;
     }
     fclose(f);
-    g = gates_parse(text ? text : "", path, err);
+    if (text && memchr(text, '\0', len)) {
+        vs_error_set(err, path, 0, 0, "holds a NUL byte: not a text file of gates");
+        free(text);
+        return NULL;
+    }
+    /* a UTF-8 byte order mark, as some editors write */
+    g = gates_parse(text ? text + (strncmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0) : "", path, err);
     free(text);
     return g;
 }

@@ -252,6 +252,15 @@ static int load(struct analysis *a, const char *path, int skip_bad)
         msg_warn("%s; the events before it are analysed",
                  vs_error_format(&a->truncation, buf, sizeof(buf)));
     }
+    if (a->no_final_newline)
+        msg_warn("%s: no newline at the end of the file; the last event is whole and was used",
+                 path);
+    if (a->repeated_lines)
+        msg_warn("%s: %ld line%s repeat an earlier seq (copied lines?); skipped", path,
+                 a->repeated_lines, a->repeated_lines == 1 ? "" : "s");
+    if (analysis_missing_lines(a))
+        msg_warn("%s: %ld line%s missing (gaps in seq): events were lost", path,
+                 analysis_missing_lines(a), analysis_missing_lines(a) == 1 ? " is" : "s are");
     if (!a->model->has_run_end)
         msg_warn("%s has no run_end: the collector did not finish (crashed or still running); "
                  "VMs that had not got somewhere yet count as censored",
@@ -259,43 +268,51 @@ static int load(struct analysis *a, const char *path, int skip_bad)
     return 0;
 }
 
+/* A row per run; a run that cannot be read is named and left out, and the exit says so. */
 static int run_trend(const struct opts *o)
 {
     cJSON *rows = cJSON_CreateArray();
-    int rc = VS_EXIT_OK;
+    int rc = VS_EXIT_OK, bad = 0;
 
-    for (int i = 0; i < o->n_files && rc == VS_EXIT_OK; i++) {
+    for (int i = 0; i < o->n_files; i++) {
         struct analysis a;
         cJSON *s, *row;
+        int lrc;
 
-        if ((rc = load(&a, o->files[i], o->skip_bad)) != 0)
-            break;
+        if ((lrc = load(&a, o->files[i], o->skip_bad)) != 0) {
+            msg_error("%s: left out of the trend", o->files[i]);
+            if (rc == VS_EXIT_OK || lrc == VS_EXIT_FAILURE)
+                rc = lrc;
+            bad++;
+            continue;
+        }
         s = analysis_summary_json(&a);
         row = s ? trend_row(s) : NULL;
         cJSON_Delete(s);
         analysis_free(&a);
         if (!row) {
             msg_error("out of memory");
-            rc = VS_EXIT_FAILURE;
-            break;
+            cJSON_Delete(rows);
+            return VS_EXIT_FAILURE;
         }
         cJSON_AddItemToArray(rows, row);
     }
-    if (rc == VS_EXIT_OK) {
-        trend_sort(rows);
-        if (make_dir(o->outdir) < 0) {
-            msg_error("cannot create %s: %s", o->outdir, strerror(errno));
-            rc = VS_EXIT_FAILURE;
-        } else if (write_file(o->outdir, "trend.csv", put_trend, rows) < 0) {
-            rc = VS_EXIT_FAILURE;
-        } else if (strcmp(o->format, "json") == 0) {
-            put_json(rows, stdout, NULL);
-        } else if (strcmp(o->format, "csv") == 0) {
-            trend_write_csv(rows, stdout, NULL);
-        } else {
-            trend_print(rows, stdout);
-        }
+    trend_sort(rows);
+    if (make_dir(o->outdir) < 0) {
+        msg_error("cannot create %s: %s", o->outdir, strerror(errno));
+        rc = VS_EXIT_FAILURE;
+    } else if (write_file(o->outdir, "trend.csv", put_trend, rows) < 0) {
+        rc = VS_EXIT_FAILURE;
+    } else if (strcmp(o->format, "json") == 0) {
+        put_json(rows, stdout, NULL);
+    } else if (strcmp(o->format, "csv") == 0) {
+        trend_write_csv(rows, stdout, NULL);
+    } else {
+        trend_print(rows, stdout);
     }
+    if (bad)
+        msg_error("%d of %d runs could not be read; trend.csv has the other %d", bad, o->n_files,
+                  o->n_files - bad);
     cJSON_Delete(rows);
     return rc;
 }

@@ -20,6 +20,8 @@ const char *milestone_name(enum milestone m)
 struct req {
     struct vs_time t;
     char phase[16];
+    int ok;   /* answered 2xx: it took effect */
+    int used; /* the t0 of an episode */
 };
 
 struct reqs {
@@ -45,7 +47,7 @@ struct mark {
 
 /* Probe results of a VMI not seen yet (lines need not be in time order). */
 struct early_probe {
-    char uid[64], result[16];
+    char *uid, result[16];
     struct vs_time t;
 };
 
@@ -103,6 +105,8 @@ void model_free(struct model *m)
         }
         strmap_free(m->priv->uids);
         free(m->priv->marks);
+        for (size_t i = 0; i < m->priv->n_early; i++)
+            free(m->priv->early[i].uid);
         free(m->priv->early);
         free(m->priv);
     }
@@ -119,22 +123,26 @@ static const char *str(const cJSON *o, const char *key)
 
 static struct vmrec *vm_get(struct model *m, const char *ns, const char *name)
 {
-    char key[600];
+    char small[256], *key = small;
+    size_t n = strlen(ns) + strlen(name) + 2;
     struct vmrec *v;
 
-    snprintf(key, sizeof(key), "%s/%s", ns, name);
-    if ((v = strmap_get(m->priv->vms, key)))
-        return v;
-    if (!(v = calloc(1, sizeof(*v))))
+    if (n > sizeof(small) && !(key = malloc(n)))
         return NULL;
-    if (strmap_put(m->priv->vms, key, v) < 0) {
+    memcpy(key, ns, strlen(ns));
+    key[strlen(ns)] = '/';
+    memcpy(key + strlen(ns) + 1, name, strlen(name) + 1);
+    if (!(v = strmap_get(m->priv->vms, key)) && (v = calloc(1, sizeof(*v))) &&
+        strmap_put(m->priv->vms, key, v) < 0) {
         free(v);
-        return NULL;
+        v = NULL;
     }
+    if (key != small)
+        free(key);
     return v;
 }
 
-static int reqs_add(struct reqs *r, const struct vs_time *t, const char *phase)
+static int reqs_add(struct reqs *r, const struct vs_time *t, const char *phase, int ok)
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 2;
@@ -147,6 +155,8 @@ static int reqs_add(struct reqs *r, const struct vs_time *t, const char *phase)
     }
     r->v[r->n].t = *t;
     snprintf(r->v[r->n].phase, sizeof(r->v[r->n].phase), "%s", phase ? phase : "");
+    r->v[r->n].ok = ok;
+    r->v[r->n].used = 0;
     r->n++;
     return 0;
 }
@@ -207,6 +217,7 @@ static int on_request(struct model *m, const cJSON *j, const struct vs_time *t)
     const char *res = str(j, "resource"), *method = str(j, "method"), *sub = str(j, "subresource");
     const char *ns = str(j, "namespace"), *name = str(j, "name"), *phase = str(j, "phase");
     const cJSON *attempt = cJSON_GetObjectItemCaseSensitive(j, "attempt");
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(j, "status");
     struct vmrec *v;
     int start;
 
@@ -227,7 +238,9 @@ static int on_request(struct model *m, const cJSON *j, const struct vs_time *t)
         return 0;
     if (!(v = vm_get(m, ns, name)))
         return -1;
-    return reqs_add(start ? &v->starts : &v->stops, t, phase);
+    return reqs_add(start ? &v->starts : &v->stops, t, phase,
+                    cJSON_IsNumber(status) && status->valuedouble >= 200 &&
+                        status->valuedouble < 300);
 }
 
 /* An RFC 3339 time at key in o, as unix ns; 0 when absent or not one. */
@@ -306,7 +319,7 @@ static int on_vm(struct model *m, const cJSON *j, const struct vs_time *t)
         return 0;
     if (!(v = vm_get(m, ns, name)))
         return -1;
-    return reqs_add(&v->vm_running, t, NULL);
+    return reqs_add(&v->vm_running, t, NULL, 1);
 }
 
 static void probe_result(struct episode *e, const char *result, const struct vs_time *t)
@@ -335,8 +348,10 @@ static int on_probe(struct model *m, const cJSON *j, const struct vs_time *t)
     if (!p)
         return -1;
     m->priv->early = p;
-    p = &p[m->priv->n_early++];
-    snprintf(p->uid, sizeof(p->uid), "%s", uid);
+    p = &p[m->priv->n_early];
+    if (!(p->uid = strdup(uid)))
+        return -1;
+    m->priv->n_early++;
     snprintf(p->result, sizeof(p->result), "%s", result);
     p->t = *t;
     return 0;
@@ -415,12 +430,12 @@ int model_add(struct model *m, const struct event *ev, struct vs_error *err)
 }
 
 /* The latest request in r sent in [after, before). NULL when none. */
-static const struct req *latest(const struct reqs *r, int64_t after, int64_t before)
+static struct req *latest(struct reqs *r, int64_t after, int64_t before, int need_ok)
 {
-    const struct req *best = NULL;
+    struct req *best = NULL;
 
     for (size_t i = 0; i < r->n; i++)
-        if (r->v[i].t.mono_ns >= after && r->v[i].t.mono_ns < before &&
+        if (r->v[i].t.mono_ns >= after && r->v[i].t.mono_ns < before && (!need_ok || r->v[i].ok) &&
             (!best || r->v[i].t.mono_ns > best->t.mono_ns))
             best = &r->v[i];
     return best;
@@ -434,47 +449,129 @@ static int cmp_first_seen(const void *a, const void *b)
     return d < 0 ? -1 : d > 0;
 }
 
+static int64_t first_seen(const struct episode *e)
+{
+    return e->at[M_VMI_CREATED].mono_ns;
+}
+
+/* A start request that no VMI followed: an episode without one, censored on every milestone. */
+static int add_vmiless(struct model *m, const char *key, const struct req *r)
+{
+    struct episode *e = calloc(1, sizeof(*e));
+    const char *slash = strchr(key, '/');
+
+    if (!e || !slash || !(e->ns = strndup(key, (size_t)(slash - key))) ||
+        !(e->name = strdup(slash + 1)) || !(e->uid = strdup(""))) {
+        if (e) {
+            free(e->ns);
+            free(e->name);
+        }
+        free(e);
+        return -1;
+    }
+    snprintf(e->phase, sizeof(e->phase), "%s", r->phase);
+    e->has_t0 = 1;
+    e->t0 = r->t;
+    if (m->last)
+        m->last->next = e;
+    else
+        m->first = e;
+    m->last = e;
+    m->n_episodes++;
+    return 0;
+}
+
+/*
+ * The milestones of an episode, made consistent: nothing before its t0 or
+ * its VMI's first sight (a clock or recording problem: dropped and counted),
+ * and Scheduled no later than Running (a VMI first seen already Running was
+ * scheduled by then).
+ */
+static void tidy(struct model *m, struct episode *e)
+{
+    if ((e->reached & (1u << M_RUNNING)) && !(e->reached & (1u << M_SCHEDULED)))
+        reach(e, M_SCHEDULED, &e->at[M_RUNNING]);
+    for (int k = 0; k < M_COUNT; k++) {
+        int64_t t = e->at[k].mono_ns;
+
+        if (!(e->reached & (1u << k)))
+            continue;
+        if ((e->has_t0 && t < e->t0.mono_ns) ||
+            (k != M_VMI_CREATED && k != M_VM_RUNNING && t < e->at[M_VMI_CREATED].mono_ns)) {
+            e->reached &= ~(1u << k);
+            m->dropped_milestones++;
+        }
+    }
+}
+
 static int match_vm(void *ctx, const char *key, void *value)
 {
+    struct model *m = ctx;
     struct vmrec *v = value;
     int64_t after = INT64_MIN;
+    enum milestone goal = m->kinds[EV_PROBE] > 0 ? M_READY : M_RUNNING;
 
-    (void)ctx;
-    (void)key;
     if (v->n_eps > 1)
         qsort(v->eps, v->n_eps, sizeof(*v->eps), cmp_first_seen);
     for (size_t i = 0; i < v->n_eps; i++) {
-        struct episode *e = v->eps[i];
-        const struct req *r = latest(&v->starts, after, e->at[M_VMI_CREATED].mono_ns);
+        struct episode *e = v->eps[i], *prev = i ? v->eps[i - 1] : NULL;
+        int64_t fs = first_seen(e), next = i + 1 < v->n_eps ? first_seen(v->eps[i + 1]) : INT64_MAX;
+        struct req *r = latest(&v->starts, after, fs, 0), *s;
 
         if (r) {
+            r->used = 1;
             e->has_t0 = 1;
             e->t0 = r->t;
             if (r->phase[0])
                 snprintf(e->phase, sizeof(e->phase), "%s", r->phase);
+        } else if (prev && prev->has_t0 && !(prev->reached & (1u << goal)) && !prev->has_stop &&
+                   strcmp(prev->phase, e->phase) == 0) {
+            /* KubeVirt replaced a VMI that failed, with no request of ours: the same start */
+            e->has_t0 = 1;
+            e->t0 = prev->t0;
+            prev->superseded = 1;
         }
         if (e->gone) {
-            const struct req *s =
-                latest(&v->stops, e->at[M_VMI_CREATED].mono_ns, e->gone_at.mono_ns + 1);
-
+            s = latest(&v->stops, fs,
+                       e->gone_at.mono_ns == INT64_MAX ? INT64_MAX : e->gone_at.mono_ns + 1, 0);
             if (s) {
                 e->has_stop = 1;
                 e->stop_t0 = s->t;
             }
+        } else if ((s = latest(&v->stops, fs, next, 1)) && strcmp(s->phase, "stop") == 0) {
+            e->has_stop = 1; /* stopped by us, never gone: censored */
+            e->stop_t0 = s->t;
         }
-        /* the VM's Running that follows this VMI's first sight and precedes the next one's */
+        /* the VM's Running after this start and before the next VMI */
         {
-            int64_t from = e->at[M_VMI_CREATED].mono_ns;
-            int64_t to = i + 1 < v->n_eps ? v->eps[i + 1]->at[M_VMI_CREATED].mono_ns : INT64_MAX;
+            int64_t from = e->has_t0 && e->t0.mono_ns < fs ? e->t0.mono_ns : fs;
 
             for (size_t k = 0; k < v->vm_running.n; k++) {
                 const struct vs_time *t = &v->vm_running.v[k].t;
 
-                if (t->mono_ns >= from && t->mono_ns < to)
+                if (t->mono_ns >= from && t->mono_ns < next)
                     reach(e, M_VM_RUNNING, t);
             }
         }
-        after = e->at[M_VMI_CREATED].mono_ns;
+        tidy(m, e);
+        after = fs;
+    }
+    /* starts that took effect (2xx) but produced no VMI before the next start */
+    for (size_t i = 0; i < v->starts.n; i++) {
+        const struct req *r = &v->starts.v[i];
+        int64_t until = INT64_MAX;
+        int followed = 0;
+
+        if (r->used || !r->ok)
+            continue;
+        for (size_t k = 0; k < v->starts.n; k++)
+            if (v->starts.v[k].ok && v->starts.v[k].t.mono_ns > r->t.mono_ns &&
+                v->starts.v[k].t.mono_ns < until)
+                until = v->starts.v[k].t.mono_ns;
+        for (size_t k = 0; k < v->n_eps && !followed; k++)
+            followed = first_seen(v->eps[k]) >= r->t.mono_ns && first_seen(v->eps[k]) < until;
+        if (!followed && add_vmiless(m, key, r) < 0)
+            return -1;
     }
     return 0;
 }
@@ -493,7 +590,8 @@ static int build_spans(struct model *m)
 {
     struct model_priv *pv = m->priv;
 
-    qsort(pv->marks, pv->n_marks, sizeof(*pv->marks), cmp_marks);
+    if (pv->n_marks > 1)
+        qsort(pv->marks, pv->n_marks, sizeof(*pv->marks), cmp_marks);
     for (size_t i = 0; i < pv->n_marks; i++) {
         const struct mark *k = &pv->marks[i];
         struct phase_span *p;
@@ -522,9 +620,13 @@ static int build_spans(struct model *m)
     return 0;
 }
 
-/* An episode without a request of ours belongs to the phase under way when its VMI appeared. */
+/*
+ * An episode without a request of ours belongs to the phase under way when
+ * its VMI appeared; "setup" before the first (a VMI that already existed).
+ */
 static void phase_by_time(struct model *m, struct episode *e)
 {
+    snprintf(e->phase, sizeof(e->phase), "setup");
     for (size_t i = 0; i < m->n_phases; i++)
         if (m->phases[i].begin.mono_ns <= e->at[M_VMI_CREATED].mono_ns)
             snprintf(e->phase, sizeof(e->phase), "%s", m->phases[i].name);
@@ -542,7 +644,10 @@ int model_finish(struct model *m, struct vs_error *err)
 
         if (e)
             probe_result(e, p->result, &p->t);
+        else
+            m->unmatched_probes++;
     }
-    strmap_each(m->priv->vms, match_vm, m);
+    if (strmap_each(m->priv->vms, match_vm, m) != 0)
+        return vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
     return 0;
 }

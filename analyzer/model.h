@@ -22,7 +22,22 @@
  * VMI it caused. The rule: an episode's t0 is the latest start request of
  * its VM sent before the VMI was first seen and after the previous
  * episode's VMI of that VM was first seen. A stop's latency is from the
- * latest stop request before the VMI disappeared to its disappearance.
+ * latest stop request before the VMI disappeared to its disappearance; a
+ * VMI that a successful stop request of the stop phase did not make
+ * disappear counts as a stop that never finished.
+ *
+ * Special cases, so that no start is lost and none counted twice:
+ *   - a start request answered 2xx that no VMI followed (before the VM's
+ *     next start) is an episode of its own with no VMI (uid ""), censored
+ *     on every milestone, vmi_created included;
+ *   - a VMI of the same VM and phase with no request of its own, after one
+ *     that never reached the goal (ready when the run probed, else Running),
+ *     is KubeVirt replacing a failed VMI: it inherits the start's t0 and
+ *     the failed one is marked superseded (left out of the figures);
+ *   - a VMI first seen before the first phase is in phase "setup";
+ *   - Running implies Scheduled (a VMI first seen Running was scheduled by
+ *     then); a milestone time before the episode's t0 (or a probe before
+ *     its VMI was seen) is dropped and counted, never a negative duration.
  *
  * A milestone not reached is simply absent: the statistics count it as
  * censored, never as zero. Memory is proportional to VMs and episodes,
@@ -69,6 +84,8 @@ struct episode {
     struct vs_time gone_at;
     int has_stop; /* a stop request preceded its deletion */
     struct vs_time stop_t0;
+    int superseded; /* a VMI that failed and that KubeVirt replaced (same start, no new request):
+                       the start is measured on its replacement; left out of the figures */
     /* The server's own times of the VMI (metadata.creationTimestamp and the
        Running phase transition; one-second resolution), unix ns; 0 = unknown. */
     int64_t srv_created_ns, srv_running_ns;
@@ -91,7 +108,10 @@ struct model {
     size_t n_phases;
     struct episode *first, *last;
     size_t n_episodes;
-    long events; /* lines read */
+    long events;             /* lines read */
+    long dropped_milestones; /* milestone times before their start (clock or recording
+                                problems): not used */
+    long unmatched_probes;   /* probe results for VMIs never seen */
     long kinds[EV_KIND_COUNT];
     struct model_priv *priv;
 };

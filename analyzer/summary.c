@@ -35,7 +35,7 @@ static int phase_list(const struct model *m, char (**names)[16], size_t *n)
             snprintf(v[k++], sizeof(v[0]), "%s", m->phases[i].name);
     }
     for (const struct episode *e = m->first; e; e = e->next) {
-        int dup = 0;
+        int dup = strcmp(e->phase, "setup") == 0; /* VMIs that were there before: not starts */
 
         for (size_t j = 0; j < k; j++)
             dup |= strcmp(v[j], e->phase) == 0;
@@ -66,8 +66,12 @@ static int phase_compute(const struct model *m, const char *name, struct phase_s
     if (!stop)
         goto out;
     for (const struct episode *e = m->first; e; e = e->next) {
+        if (e->superseded)
+            continue;
         if (strcmp(name, "stop") == 0 && e->has_stop && e->gone)
             stats_add(stop, secs(&e->stop_t0, &e->gone_at));
+        else if (strcmp(name, "stop") == 0 && e->has_stop)
+            stats_add_censored(stop);
         if (strcmp(e->phase, name) != 0)
             continue;
         p->episodes++;

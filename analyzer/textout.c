@@ -50,6 +50,15 @@ static void header(const cJSON *s, FILE *out)
                 sget(in, "first_bad_line", "?"));
     if (cJSON_IsTrue(get(in, "truncated_last_line")))
         fprintf(out, "; the last line was cut off (a crashed collector?) and skipped");
+    if (nget(in, "repeated_lines") > 0)
+        fprintf(out, "; %.0f repeated lines skipped", nget(in, "repeated_lines"));
+    if (nget(in, "missing_lines") > 0)
+        fprintf(out, "; %.0f lines missing (gaps in seq)", nget(in, "missing_lines"));
+    if (nget(in, "dropped_milestones") > 0)
+        fprintf(out, "; %.0f milestone times before their start dropped",
+                nget(in, "dropped_milestones"));
+    if (nget(in, "unmatched_probes") > 0)
+        fprintf(out, "; %.0f probe results for unknown VMIs", nget(in, "unmatched_probes"));
     fprintf(out, "\n");
 }
 
@@ -150,6 +159,8 @@ static void multipliers(const cJSON *s, FILE *out)
         fprintf(out, "x");
         col(out, nget(m, "max"), 7, 2);
         fprintf(out, "x  %s\n", sget(m, "verdict", "-"));
+        if (cJSON_IsString(get(m, "verdict_reason")))
+            fprintf(out, "  %12s %s\n", "", sget(m, "verdict_reason", ""));
     }
 }
 

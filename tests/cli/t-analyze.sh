@@ -34,6 +34,9 @@ sys.exit(1 if errors else 0)
 EOF
 }
 
+export PY
+export -f valid_summary
+
 # golden NAME RUN: -o DIR output equals tests/golden/NAME byte for byte
 golden() {
     local name=$1 run=$2 f rc=0
@@ -73,19 +76,56 @@ check "storm-20: multipliers are storm/create and carry a verdict" \
 check "storm-20: the simulator's clock is the collector's (offset within 1 s, consistent)" \
     jq -ne 'input | .clock.consistent and (.clock.offset_s | fabs) < 1 and .clock.samples > 20' "$TMP/g-storm-20/summary.json"
 
-# events out of order (the file's order is write order, not time order): same figures
+# events out of order: a file's lines are in write order (seq 0, 1, 2...), which is not
+# time order (an event is written when complete). Reorder, then renumber seq as a writer would.
+renumber() { awk '{ sub(/"seq":[0-9]+/, "\"seq\":" (NR - 1)); print }'; }
+export -f renumber
 check "lines out of order, 8 at a time reversed: the same summary" bash -c '
     { head -1 "$1"; tail -n +2 "$1" | awk "{ b[NR % 8] = \$0 } NR % 8 == 0 { for (i = 7; i >= 0; i--) print b[i] }
-        END { for (i = NR % 8; i >= 1; i--) print b[i] }"; } > "$3/rev.ndjson"
+        END { for (i = NR % 8; i >= 1; i--) print b[i] }"; } | renumber > "$3/rev.ndjson"
     test "$(wc -l < "$3/rev.ndjson")" = "$(wc -l < "$1")" && ! cmp -s "$3/rev.ndjson" "$1" &&
     "$0" "$3/rev.ndjson" --format json | sed "s/rev.ndjson/storm-20.ndjson/" | cmp - "$2"' \
     "$A" "$S20" "$GOLD/storm-20/summary.json" "$TMP"
 # a whole shuffle puts metrics scrapes' ends before their begins: all but the API counters agree
 check "lines shuffled: the same figures (API counters aside)" bash -c '
-    { head -1 "$1"; tail -n +2 "$1" | shuf --random-source=<(yes); } > "$3/shuf.ndjson"
+    { head -1 "$1"; tail -n +2 "$1" | shuf --random-source=<(yes); } | renumber > "$3/shuf.ndjson"
     diff <("$0" "$3/shuf.ndjson" --format json | jq -S "del(.api_calls, .input.file)") \
          <(jq -S "del(.api_calls, .input.file)" "$2")' \
     "$A" "$S20" "$GOLD/storm-20/summary.json" "$TMP"
+
+# --- hand-made cases (tests/analyze/cases): starts that went wrong in the ways clusters do --
+C=$TOP/tests/analyze/cases
+sj() { "$A" "$C/$1.ndjson" --format json 2>/dev/null; }
+check "a start no VMI followed is a censored episode, listed as no_vmi" bash -c '
+    "$0" "$1/novmi.ndjson" --format json | jq -ne "input | .phases.create.vms == 2 and .phases.create.vmi_created.censored == 1
+        and .phases.create.ready.censored == 1 and ([.not_reached[] | .status] == [\"no_vmi\"])"' "$A" "$C"
+check "a stop that never finished is censored in stop.stopped" bash -c '
+    "$0" "$1/stuckstop.ndjson" --format json | jq -ne "input | .phases.stop.stopped.ok == 1 and .phases.stop.stopped.censored == 1"' "$A" "$C"
+check "8 of 10 storm VMs never ready: verdict critical, whatever the survivors' P95" bash -c '
+    "$0" "$1/mostfail.ndjson" --format json | jq -ne "input | .multipliers.ready.verdict == \"critical\"
+        and (.multipliers.ready.verdict_reason | test(\"8 of the storm.s 10\")) and (.not_reached | length) == 8"' "$A" "$C"
+check "a VMI KubeVirt replaced after failures is the same start, measured to its success" bash -c '
+    "$0" "$1/restart.ndjson" --format json | jq -ne "input | .phases.storm.vms == 1 and .phases.storm.ready.ok == 1
+        and .phases.storm.ready.censored == 0 and .not_reached == []"' "$A" "$C"
+check "... and vms.csv keeps the replaced VMIs, marked" bash -c '
+    test "$("$0" "$1/restart.ndjson" --format csv | grep -c ",replaced,")" = 2' "$A" "$C"
+check "a probe time before its start is dropped and counted, never a negative duration" bash -c '
+    "$0" "$1/neg.ndjson" --format json | jq -ne "input | .input.dropped_milestones == 1 and .phases.create.ready.min >= 0
+        and .phases.create.ready.censored == 1"' "$A" "$C"
+check "a VMI first seen Running after a relist: Scheduled and VM Running not censored" bash -c '
+    "$0" "$1/relist.ndjson" --format json | jq -ne "input | .phases.storm.scheduled.ok == 1 and .phases.storm.vm_running.ok == 1"' "$A" "$C"
+check "a VMI that was there before the first phase is not a start" bash -c '
+    "$0" "$1/pre.ndjson" --format json | jq -ne "input | (.phases | keys) == [\"create\"] and .phases.create.vms == 1 and .not_reached == []"' "$A" "$C"
+check "a file with only run_begin: an empty analysis, not a crash" expect 0 'no run_end' "$A" "$C/onlybegin.ndjson"
+check "copied lines (seq repeated) are skipped and counted" bash -c '
+    sed p "$1" > "$2/dup.ndjson"; "$0" "$2/dup.ndjson" --format json | jq -ne "input | .input.repeated_lines == 121 and .input.events == 121
+        and .phases.create.running.ok == 2"' "$A" "$MIN" "$TMP"
+check "lost lines (seq gaps) are reported" expect 0 '2 lines are missing \(gaps in seq\)' bash -c 'sed "20,21d" "$1" | "$0" - -o "$2/gap"' "$A" "$MIN" "$TMP"
+for c in novmi stuckstop mostfail restart neg relist pre onlybegin; do
+    sj "$c" >"$TMP/case-$c.json"
+done
+check "every hand-made case's summary is valid under the schema" bash -c '
+    for c in novmi stuckstop mostfail restart neg relist pre onlybegin; do valid_summary "$0/case-$c.json" || { echo "case $c"; exit 1; }; done' "$TMP"
 
 # --- bad input ------------------------------------------------------------------
 sed '5s/.*/{"v":1,"seq":4,"wall_ns":1,"mono_ns":1,"kind":"probe",/' "$S20" >"$TMP/bad.ndjson"
