@@ -886,19 +886,6 @@ int apicalls_write_csv(const struct apicalls *a, FILE *f, struct vs_error *err)
 
 /* --- terminal ----------------------------------------------------------------- */
 
-/* The counts named for a reader: KubeVirt's scalability benchmarks, then what a start causes. */
-static const char *const interesting[] = {
-    "PATCH-pods-count",
-    "UPDATE-virtualmachineinstances-count",
-    "PATCH-virtualmachineinstances-count",
-    "PATCH-nodes-count",
-    "GET-nodes-count",
-    "WATCH-virtualmachineinstances-count",
-    "UPDATE-virtualmachines-count",
-    "CREATE-virtualmachineinstances-count",
-    "CREATE-pods-count",
-};
-#define N_INTERESTING (sizeof(interesting) / sizeof(interesting[0]))
 #define TOP_REQUESTS 5
 
 struct ranked {
@@ -951,14 +938,26 @@ static void print_source(const struct source *s, FILE *out)
         fprintf(out, "unavailable (%s)\n", s->state == SRC_BEGUN ? "no end scrape" : s->reason);
         return;
     }
-    for (size_t i = 0; i < N_INTERESTING; i++)
-        if (strmap_get(s->counts, interesting[i]))
-            fprintf(out, "%s%s %.0f", shown++ ? ", " : "", interesting[i],
-                    map_value(s->counts, interesting[i]));
-    if (strmap_count(s->counts) > shown)
-        fprintf(out, "%s%zu other count%s", shown ? "; " : "", strmap_count(s->counts) - shown,
-                strmap_count(s->counts) - shown == 1 ? "" : "s");
-    else if (shown == 0)
+    {
+        struct keys k;
+        struct ranked *r;
+
+        /* the largest counts first */
+        if (sorted_keys(s->counts, &k) == 0) {
+            if ((r = malloc((k.n + 1) * sizeof(*r))) != NULL) {
+                for (size_t i = 0; i < k.n; i++)
+                    r[i] = (struct ranked){k.v[i], map_value(s->counts, k.v[i])};
+                qsort(r, k.n, sizeof(*r), cmp_ranked);
+                for (; shown < k.n && shown < TOP_REQUESTS; shown++)
+                    fprintf(out, "%s%s %.0f", shown ? ", " : "", r[shown].key, r[shown].n);
+                if (k.n > shown)
+                    fprintf(out, " (+%zu more)", k.n - shown);
+                free(r);
+            }
+            free(k.v);
+        }
+    }
+    if (shown == 0)
         fputs("no requests counted", out);
     if (s->resets.n)
         fprintf(out, "; %zu counter reset%s (counts are lower bounds)", s->resets.n,

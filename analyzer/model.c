@@ -254,16 +254,14 @@ static int64_t rfc3339_at(const cJSON *o, const char *key)
     return ns;
 }
 
+/* The server's creation and Running times of a VMI: read once each (they do not change). */
 static void server_times(struct episode *e, const cJSON *server)
 {
-    int64_t c = rfc3339_at(server, "creation");
-    int64_t r =
-        rfc3339_at(cJSON_GetObjectItemCaseSensitive(server, "phase_transitions"), "Running");
-
-    if (c && !e->srv_created_ns)
-        e->srv_created_ns = c;
-    if (r && !e->srv_running_ns)
-        e->srv_running_ns = r;
+    if (!e->srv_created_ns)
+        e->srv_created_ns = rfc3339_at(server, "creation");
+    if (!e->srv_running_ns)
+        e->srv_running_ns =
+            rfc3339_at(cJSON_GetObjectItemCaseSensitive(server, "phase_transitions"), "Running");
 }
 
 static int on_vmi(struct model *m, const cJSON *j, const struct vs_time *t)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonvalid.h"
+
 static const char *const kind_names[EV_KIND_COUNT] = {
     [EV_RUN_BEGIN] = "run_begin",
     [EV_RUN_END] = "run_end",
@@ -223,6 +225,76 @@ int event_decode(const char *line, size_t len, struct event *ev, struct vs_error
         event_release(ev);
         return -1;
     }
+    return 0;
+}
+
+/* The raw text of a top-level string member without escapes; NULL when there is none. */
+static const char *raw_string(const char *line, size_t len, const char *key, size_t *n)
+{
+    const char *end = line + len, *v = find_member(line, end, key), *q;
+
+    if (!v || v >= end || *v != '"')
+        return NULL;
+    for (q = v + 1; q < end && *q != '"'; q++)
+        if (*q == '\\')
+            return NULL;
+    if (q >= end)
+        return NULL;
+    *n = (size_t)(q - v - 1);
+    return v + 1;
+}
+
+int event_peek_string(const char *line, size_t len, const char *key, const char **val, size_t *n)
+{
+    return (*val = raw_string(line, len, key, n)) ? 0 : -1;
+}
+
+static int skim_int(const char *line, size_t len, const char *key, int64_t *out,
+                    struct vs_error *err)
+{
+    const char *end = line + len, *val = find_member(line, end, key);
+
+    if (!val)
+        return vs_error_set(err, NULL, 0, 0, "missing '%s'", key);
+    if (parse_int64(val, end, out) < 0)
+        return vs_error_set(err, NULL, 0, (long)(val - line) + 1, "expected integer for '%s'", key);
+    if (*out < 0)
+        return vs_error_set(err, NULL, 0, (long)(val - line) + 1, "'%s' must not be negative", key);
+    return 0;
+}
+
+int event_decode_skim(const char *line, size_t len, struct event *ev, struct vs_error *err)
+{
+    const char *what = NULL, *k;
+    size_t where = 0, n;
+    int64_t v;
+
+    memset(ev, 0, sizeof(*ev));
+    if (json_validate(line, len, &where, &what) < 0)
+        return vs_error_set(err, NULL, 0, (long)where + 1, "invalid JSON (%s)", what);
+    if (*skip_ws(line, line + len) != '{')
+        return vs_error_set(err, NULL, 0, 1, "expected a JSON object");
+    if (skim_int(line, len, "v", &v, err) < 0)
+        return -1;
+    if (v != EVENT_SCHEMA_VERSION)
+        return vs_error_setc(err, EPROTONOSUPPORT, NULL, 0, 0,
+                             "unsupported schema version %" PRId64
+                             " (this vmstorm reads version %d); use a matching vmstorm",
+                             v, EVENT_SCHEMA_VERSION);
+    ev->v = (int)v;
+    if (skim_int(line, len, "seq", &ev->seq, err) < 0 ||
+        skim_int(line, len, "wall_ns", &ev->wall_ns, err) < 0 ||
+        skim_int(line, len, "mono_ns", &ev->mono_ns, err) < 0)
+        return -1;
+    if (!(k = raw_string(line, len, "kind", &n)) || n == 0)
+        return vs_error_set(err, NULL, 0, 0, "expected non-empty string for 'kind'");
+    for (int i = EV_UNKNOWN + 1; i < EV_KIND_COUNT; i++)
+        if (strlen(kind_names[i]) == n && memcmp(kind_names[i], k, n) == 0) {
+            ev->kind = (enum event_kind)i;
+            ev->kind_name = kind_names[i];
+        }
+    if (!ev->kind_name)
+        ev->kind_name = "unknown";
     return 0;
 }
 

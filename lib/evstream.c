@@ -9,6 +9,8 @@ struct evstream {
     struct ndjson_reader *reader;
     int has_warning;
     struct vs_error warning;
+    int (*skim)(const char *line, size_t len, void *ctx);
+    void *skim_ctx;
 };
 
 static struct evstream *stream_wrap(struct ndjson_reader *r, struct vs_error *err)
@@ -46,8 +48,12 @@ static int decode_line(struct evstream *s, const struct ndjson_line *line, struc
     struct vs_error e;
 
     vs_error_clear(&e);
-    if (event_decode(line->text, line->len, ev, &e) == 0)
+    if (s->skim && s->skim(line->text, line->len, s->skim_ctx) == 1) {
+        if (event_decode_skim(line->text, line->len, ev, &e) == 0)
+            return 0;
+    } else if (event_decode(line->text, line->len, ev, &e) == 0) {
         return 0;
+    }
     vs_error_setc(err, e.code, ndjson_reader_name(s->reader), line->lineno, e.col, "%s", e.msg);
     return -1;
 }
@@ -81,6 +87,13 @@ enum evstream_status evstream_next(struct evstream *s, struct event *ev, struct 
     if (decode_line(s, &line, ev, err) < 0)
         return EVSTREAM_BAD_LINE;
     return EVSTREAM_EVENT;
+}
+
+void evstream_set_skim(struct evstream *s, int (*skim)(const char *line, size_t len, void *ctx),
+                       void *ctx)
+{
+    s->skim = skim;
+    s->skim_ctx = ctx;
 }
 
 const struct vs_error *evstream_last_warning(const struct evstream *s)

@@ -35,6 +35,15 @@ struct evstream *evstream_from_mem(const void *data, size_t len, const char *nam
 
 enum evstream_status evstream_next(struct evstream *s, struct event *ev, struct vs_error *err);
 
+/*
+ * Let skim(line, len, ctx) decide, for each line, whether its body is not
+ * needed (it returns 1): such a line is decoded with event_decode_skim
+ * (checked, envelope read, no JSON tree: ev->json is NULL). NULL: decode
+ * every line in full (the default).
+ */
+void evstream_set_skim(struct evstream *s, int (*skim)(const char *line, size_t len, void *ctx),
+                       void *ctx);
+
 /* Set when the last event returned lacked its final newline; else NULL. */
 const struct vs_error *evstream_last_warning(const struct evstream *s);
 

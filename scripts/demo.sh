@@ -47,6 +47,6 @@ if [ -x "$BIN/vmstorm-analyze" ]; then
     echo "demo: the analysis: ${OUT%.ndjson}/summary.json, vms.csv, api_calls.csv, fio.csv"
 fi
 if [ "${#missing[@]}" -gt 0 ]; then
-    echo "demo: not yet: analysis and the PDF report; missing programs:"
+    echo "demo: not yet: the PDF report; missing programs:"
     printf 'demo:   %s\n' "${missing[@]}"
 fi

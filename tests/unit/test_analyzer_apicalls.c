@@ -273,8 +273,8 @@ static void test_minimal_print(void **state)
                      "429), 5.00 per VM\n"
                      "    top: 4 get /metrics, 3 update virtualmachines/start, 2 watch "
                      "virtualmachineinstances, 1 list virtualmachineinstances\n"
-                     "    apiserver: PATCH-pods-count 8, PATCH-virtualmachineinstances-count 17, "
-                     "WATCH-virtualmachineinstances-count 2, UPDATE-virtualmachines-count 3\n"
+                     "    apiserver: PATCH-virtualmachineinstances-count 17, PATCH-pods-count 8, "
+                     "UPDATE-virtualmachines-count 3, WATCH-virtualmachineinstances-count 2\n"
                      "    virt-controller: unavailable (end scrape failed: status 0: Operation "
                      "timed out after 5000 milliseconds with 0 bytes received)\n") ||
         strncmp(out, "API calls\n  setup: 11 requests", 30) != 0 || !strstr(out, "(+6 more)"))
