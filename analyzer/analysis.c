@@ -80,9 +80,10 @@ static int add_event(struct analysis *a, const struct event *ev, struct vs_error
 }
 
 /*
- * Lines whose body nothing here reads: watch events of pods and DataVolumes
- * (about half of a run's lines). They are still checked to be JSON, and
- * counted, but no tree is built for them.
+ * Lines whose body nothing here reads: watch events of pods, and of
+ * DataVolumes unless they are ADDED or may change the phase (about half of
+ * a run's lines). They are still checked to be JSON, and counted, but no
+ * tree is built for them.
  */
 static int skim_line(const char *line, size_t len, void *ctx)
 {
@@ -93,7 +94,14 @@ static int skim_line(const char *line, size_t len, void *ctx)
     if (event_peek_string(line, len, "kind", &v, &n) < 0 || n != 11 ||
         memcmp(v, "watch_event", 11) != 0 || event_peek_string(line, len, "resource", &v, &n) < 0)
         return 0;
-    return (n == 4 && memcmp(v, "pods", 4) == 0) || (n == 11 && memcmp(v, "datavolumes", 11) == 0);
+    if (n == 4 && memcmp(v, "pods", 4) == 0)
+        return 1;
+    if (n != 11 || memcmp(v, "datavolumes", 11) != 0)
+        return 0;
+    /* a DataVolume's first sight and its phase changes are read; its progress updates not */
+    if (event_peek_string(line, len, "type", &v, &n) == 0 && n == 5 && memcmp(v, "ADDED", 5) == 0)
+        return 0;
+    return !memmem(line, len, "\"phase\":", 8);
 }
 
 int analysis_load(struct analysis *a, const char *path, int skip_bad, struct vs_error *err)
@@ -525,6 +533,62 @@ static cJSON *not_reached_json(const struct analysis *a)
     return v;
 }
 
+static double dsecs(const struct vs_time *from, const struct vs_time *to)
+{
+    return (double)(to->mono_ns - from->mono_ns) / 1e9;
+}
+
+/* Per phase, the DataVolumes first seen in it: to in-progress, to Succeeded. */
+static cJSON *datavolumes_json(const struct analysis *a)
+{
+    cJSON *o = cJSON_CreateObject();
+    const struct model *m = a->model;
+
+    for (size_t i = 0; i < m->n_phases + 1; i++) {
+        const char *ph = i < m->n_phases ? m->phases[i].name : "setup";
+        struct stats *st = stats_new(), *done = stats_new();
+        struct stats_summary s1, s2;
+        size_t n = 0, ok = 0, failed = 0;
+        cJSON *p;
+
+        if (!st || !done || cJSON_HasObjectItem(o, ph)) {
+            stats_free(st);
+            stats_free(done);
+            continue;
+        }
+        for (size_t k = 0; k < m->n_dvs; k++) {
+            const struct datavolume *d = &m->dvs[k];
+
+            if (strcmp(d->phase, ph) != 0)
+                continue;
+            n++;
+            ok += d->succeeded;
+            failed += d->failed;
+            if (d->has_started)
+                stats_add(st, dsecs(&d->seen, &d->started));
+            else
+                stats_add_censored(st);
+            if (d->succeeded)
+                stats_add(done, dsecs(&d->seen, &d->done));
+            else
+                stats_add_censored(done);
+        }
+        if (n) {
+            stats_summarize(st, &s1);
+            stats_summarize(done, &s2);
+            p = cJSON_AddObjectToObject(o, ph);
+            cJSON_AddNumberToObject(p, "count", (double)n);
+            cJSON_AddNumberToObject(p, "succeeded", (double)ok);
+            cJSON_AddNumberToObject(p, "failed", (double)failed);
+            cJSON_AddItemToObject(p, "in_progress", stats_json(&s1));
+            cJSON_AddItemToObject(p, "done", stats_json(&s2));
+        }
+        stats_free(st);
+        stats_free(done);
+    }
+    return o;
+}
+
 cJSON *analysis_summary_json(const struct analysis *a)
 {
     cJSON *o = cJSON_CreateObject(), *ph, *api, *fio;
@@ -540,6 +604,7 @@ cJSON *analysis_summary_json(const struct analysis *a)
         cJSON_AddItemToObject(ph, a->ps[i].phase, phase_json(a, &a->ps[i]));
     cJSON_AddItemToObject(o, "multipliers", multipliers_json(a));
     cJSON_AddItemToObject(o, "not_reached", not_reached_json(a));
+    cJSON_AddItemToObject(o, "datavolumes", datavolumes_json(a));
     cJSON_AddItemToObject(o, "clock", clock_json(a));
     api = apicalls_json(a->api);
     cJSON_AddItemToObject(o, "api_calls", api ? api : cJSON_CreateObject());

@@ -52,6 +52,8 @@ struct early_probe {
 };
 
 struct model_priv {
+    struct strmap *dv_uids; /* DataVolume uid -> index + 1 into m->dvs, as a pointer-sized int */
+    size_t cap_dvs;
     struct strmap *vms;  /* "ns/name" -> struct vmrec */
     struct strmap *uids; /* VMI uid -> struct episode */
     struct early_probe *early;
@@ -65,7 +67,7 @@ struct model *model_new(void)
     struct model *m = calloc(1, sizeof(*m));
 
     if (!m || !(m->priv = calloc(1, sizeof(*m->priv))) || !(m->priv->vms = strmap_new()) ||
-        !(m->priv->uids = strmap_new())) {
+        !(m->priv->uids = strmap_new()) || !(m->priv->dv_uids = strmap_new())) {
         model_free(m);
         return NULL;
     }
@@ -104,12 +106,14 @@ void model_free(struct model *m)
             strmap_free(m->priv->vms);
         }
         strmap_free(m->priv->uids);
+        strmap_free(m->priv->dv_uids);
         free(m->priv->marks);
         for (size_t i = 0; i < m->priv->n_early; i++)
             free(m->priv->early[i].uid);
         free(m->priv->early);
         free(m->priv);
     }
+    free(m->dvs);
     cJSON_Delete(m->run_begin);
     free(m->run_id);
     free(m->phases);
@@ -330,6 +334,51 @@ static void probe_result(struct episode *e, const char *result, const struct vs_
         reach(e, M_READY, t);
 }
 
+static int on_dv(struct model *m, const cJSON *j, const struct vs_time *t)
+{
+    const char *uid = str(j, "uid"), *type = str(j, "type");
+    const char *ph = str(cJSON_GetObjectItemCaseSensitive(j, "changed"), "phase");
+    uintptr_t idx;
+    struct datavolume *d;
+
+    if (!uid || !type || strcmp(type, "DELETED") == 0)
+        return 0;
+    idx = (uintptr_t)strmap_get(m->priv->dv_uids, uid);
+    if (!idx) {
+        if (m->n_dvs == m->priv->cap_dvs) {
+            size_t cap = m->priv->cap_dvs ? m->priv->cap_dvs * 2 : 64;
+
+            if (!(d = realloc(m->dvs, cap * sizeof(*d))))
+                return -1;
+            m->dvs = d;
+            m->priv->cap_dvs = cap;
+        }
+        idx = ++m->n_dvs;
+        if (strmap_put(m->priv->dv_uids, uid, (void *)idx) < 0) {
+            m->n_dvs--;
+            return -1;
+        }
+        memset(&m->dvs[idx - 1], 0, sizeof(*d));
+        m->dvs[idx - 1].seen = *t;
+    }
+    d = &m->dvs[idx - 1];
+    if (t->mono_ns < d->seen.mono_ns)
+        d->seen = *t;
+    if (!ph)
+        return 0;
+    if (strstr(ph, "InProgress") && (!d->has_started || t->mono_ns < d->started.mono_ns)) {
+        d->has_started = 1;
+        d->started = *t;
+    }
+    if ((strcmp(ph, "Succeeded") == 0 || strcmp(ph, "Failed") == 0) &&
+        (!(d->succeeded || d->failed) || t->mono_ns < d->done.mono_ns)) {
+        d->succeeded = ph[0] == 'S';
+        d->failed = ph[0] == 'F';
+        d->done = *t;
+    }
+    return 0;
+}
+
 static int on_probe(struct model *m, const cJSON *j, const struct vs_time *t)
 {
     const char *uid = str(j, "uid"), *result = str(j, "result");
@@ -413,6 +462,8 @@ int model_add(struct model *m, const struct event *ev, struct vs_error *err)
         res = str(j, "resource");
         if (res && strcmp(res, "virtualmachineinstances") == 0)
             rc = on_vmi(m, j, &t);
+        else if (res && strcmp(res, "datavolumes") == 0)
+            rc = on_dv(m, j, &t);
         else if (res && strcmp(res, "virtualmachines") == 0)
             rc = on_vm(m, j, &t);
         break;
@@ -636,6 +687,14 @@ int model_finish(struct model *m, struct vs_error *err)
         return vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
     for (struct episode *e = m->first; e; e = e->next)
         phase_by_time(m, e);
+    for (size_t i = 0; i < m->n_dvs; i++) {
+        struct datavolume *d = &m->dvs[i];
+
+        snprintf(d->phase, sizeof(d->phase), "setup");
+        for (size_t k = 0; k < m->n_phases; k++)
+            if (m->phases[k].begin.mono_ns <= d->seen.mono_ns)
+                snprintf(d->phase, sizeof(d->phase), "%s", m->phases[k].name);
+    }
     for (size_t i = 0; i < m->priv->n_early; i++) {
         const struct early_probe *p = &m->priv->early[i];
         struct episode *e = strmap_get(m->priv->uids, p->uid);

@@ -92,6 +92,18 @@ struct episode {
     struct episode *next; /* in order of first sight */
 };
 
+/*
+ * A DataVolume (keyed by uid): its first sight, when its import or clone
+ * was seen in progress, and when it Succeeded or Failed; its phase is the
+ * collector phase under way at its first sight. DataVolumes are measured
+ * on their own (the event stream does not say which VM owns one).
+ */
+struct datavolume {
+    char phase[16];
+    struct vs_time seen, started, done;
+    int has_started, succeeded, failed;
+};
+
 struct phase_span {
     char name[16];
     char status[16]; /* "" until its phase_end */
@@ -112,6 +124,8 @@ struct model {
     long dropped_milestones; /* milestone times before their start (clock or recording
                                 problems): not used */
     long unmatched_probes;   /* probe results for VMIs never seen */
+    struct datavolume *dvs;  /* after model_finish: n_dvs of them */
+    size_t n_dvs;
     long kinds[EV_KIND_COUNT];
     struct model_priv *priv;
 };

@@ -184,6 +184,34 @@ static void not_reached(const cJSON *s, FILE *out)
     }
 }
 
+static void datavolumes(const cJSON *s, FILE *out)
+{
+    const cJSON *ph;
+
+    if (!cJSON_GetArraySize(get(s, "datavolumes")))
+        return;
+    fprintf(out,
+            "\nDataVolumes (seconds from first sight; import or clone in progress, then done)\n");
+    cJSON_ArrayForEach(ph, get(s, "datavolumes"))
+    {
+        const cJSON *ip = get(ph, "in_progress"), *d = get(ph, "done");
+
+        fprintf(out, "  %-7s %.0f: %.0f succeeded, %.0f failed;", ph->string, nget(ph, "count"),
+                nget(ph, "succeeded"), nget(ph, "failed"));
+        fprintf(out, " in progress P50");
+        col(out, nget(ip, "p50"), 0, 3);
+        fprintf(out, " P95");
+        col(out, nget(ip, "p95"), 0, 3);
+        fprintf(out, "; done P50");
+        col(out, nget(d, "p50"), 0, 3);
+        fprintf(out, " P95");
+        col(out, nget(d, "p95"), 0, 3);
+        fprintf(out, " max");
+        col(out, nget(d, "max"), 0, 3);
+        fprintf(out, "\n");
+    }
+}
+
 static void clock_line(const cJSON *s, FILE *out)
 {
     const cJSON *c = get(s, "clock");
@@ -265,6 +293,7 @@ void textout_print(const struct analysis *a, const cJSON *summary, int all_vms, 
     stats_table(summary, out);
     multipliers(summary, out);
     not_reached(summary, out);
+    datavolumes(summary, out);
     clock_line(summary, out);
     fprintf(out, "\n");
     apicalls_print(a->api, out);

@@ -62,6 +62,12 @@ check "storm-20: running/ready/stop figures match an independent computation" \
     "$PY" "$TOP/tests/analyze/independent.py" "$S20" "$TMP/g-storm-20/summary.json"
 check "minimal: the same" "$PY" "$TOP/tests/analyze/independent.py" "$MIN" "$TMP/g-minimal/summary.json"
 
+check "minimal: DataVolume clone times are first sight to Succeeded (recomputed with jq)" bash -c '
+    want=$(jq -s "[group_by(.uid)[] | (map(select(.changed.phase == \"Succeeded\")) | .[0].mono_ns) - (.[0].mono_ns)] | max / 1e9" \
+        <(jq -c "select(.kind == \"watch_event\" and .resource == \"datavolumes\")" "$1"))
+    jq -ne --argjson w "$want" "input | (.datavolumes.create.done.max - \$w | fabs) < 1e-9 and .datavolumes.create.succeeded == 2" "$0"' \
+    "$TMP/g-minimal/summary.json" "$MIN"
+
 # the sample has VMs whose start failed (CrashLoopBackOff): censored, listed, kept out of the figures
 check "storm-20: the failed VM starts are censored, not averaged" \
     jq -ne 'input | .phases.create.ready.censored >= 1 and .phases.create.ready.ok + .phases.create.ready.censored == 20
