@@ -155,29 +155,27 @@ static int parse_int64(const char *p, const char *end, int64_t *out)
 
 /* ---- decode ----------------------------------------------------------------- */
 
-static int envelope_int(const char *line, size_t len, const cJSON *json, const char *key,
-                        int64_t *out, struct vs_error *err)
+/* An envelope integer, read exactly from the text (a double cannot hold unix ns). */
+static int envelope_int(const char *line, size_t len, const char *key, int64_t *out,
+                        struct vs_error *err)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, key);
-    const char *end = line + len, *val;
+    const char *end = line + len, *val = find_member(line, end, key);
 
-    if (!item)
+    if (!val)
         return vs_error_set(err, NULL, 0, 0, "missing '%s'", key);
-    val = find_member(line, end, key);
-    if (!cJSON_IsNumber(item) || !val || parse_int64(val, end, out) < 0)
-        return vs_error_set(err, NULL, 0, val ? (long)(val - line) + 1 : 0,
-                            "expected integer for '%s'", key);
+    if (parse_int64(val, end, out) < 0)
+        return vs_error_set(err, NULL, 0, (long)(val - line) + 1, "expected integer for '%s'", key);
     if (*out < 0)
         return vs_error_set(err, NULL, 0, (long)(val - line) + 1, "'%s' must not be negative", key);
     return 0;
 }
 
-static int decode_envelope(const char *line, size_t len, struct event *ev, struct vs_error *err)
+/* v (which must be ours), seq, wall_ns and mono_ns. */
+static int envelope_ints(const char *line, size_t len, struct event *ev, struct vs_error *err)
 {
     int64_t v;
-    const cJSON *kind;
 
-    if (envelope_int(line, len, ev->json, "v", &v, err) < 0)
+    if (envelope_int(line, len, "v", &v, err) < 0)
         return -1;
     if (v != EVENT_SCHEMA_VERSION)
         return vs_error_setc(err, EPROTONOSUPPORT, NULL, 0, 0,
@@ -185,9 +183,18 @@ static int decode_envelope(const char *line, size_t len, struct event *ev, struc
                              " (this vmstorm reads version %d); use a matching vmstorm",
                              v, EVENT_SCHEMA_VERSION);
     ev->v = (int)v;
-    if (envelope_int(line, len, ev->json, "seq", &ev->seq, err) < 0 ||
-        envelope_int(line, len, ev->json, "wall_ns", &ev->wall_ns, err) < 0 ||
-        envelope_int(line, len, ev->json, "mono_ns", &ev->mono_ns, err) < 0)
+    if (envelope_int(line, len, "seq", &ev->seq, err) < 0 ||
+        envelope_int(line, len, "wall_ns", &ev->wall_ns, err) < 0 ||
+        envelope_int(line, len, "mono_ns", &ev->mono_ns, err) < 0)
+        return -1;
+    return 0;
+}
+
+static int decode_envelope(const char *line, size_t len, struct event *ev, struct vs_error *err)
+{
+    const cJSON *kind;
+
+    if (envelope_ints(line, len, ev, err) < 0)
         return -1;
     kind = cJSON_GetObjectItemCaseSensitive(ev->json, "kind");
     if (!kind)
@@ -249,42 +256,17 @@ int event_peek_string(const char *line, size_t len, const char *key, const char 
     return (*val = raw_string(line, len, key, n)) ? 0 : -1;
 }
 
-static int skim_int(const char *line, size_t len, const char *key, int64_t *out,
-                    struct vs_error *err)
-{
-    const char *end = line + len, *val = find_member(line, end, key);
-
-    if (!val)
-        return vs_error_set(err, NULL, 0, 0, "missing '%s'", key);
-    if (parse_int64(val, end, out) < 0)
-        return vs_error_set(err, NULL, 0, (long)(val - line) + 1, "expected integer for '%s'", key);
-    if (*out < 0)
-        return vs_error_set(err, NULL, 0, (long)(val - line) + 1, "'%s' must not be negative", key);
-    return 0;
-}
-
 int event_decode_skim(const char *line, size_t len, struct event *ev, struct vs_error *err)
 {
     const char *what = NULL, *k;
     size_t where = 0, n;
-    int64_t v;
 
     memset(ev, 0, sizeof(*ev));
     if (json_validate(line, len, &where, &what) < 0)
         return vs_error_set(err, NULL, 0, (long)where + 1, "invalid JSON (%s)", what);
     if (*skip_ws(line, line + len) != '{')
         return vs_error_set(err, NULL, 0, 1, "expected a JSON object");
-    if (skim_int(line, len, "v", &v, err) < 0)
-        return -1;
-    if (v != EVENT_SCHEMA_VERSION)
-        return vs_error_setc(err, EPROTONOSUPPORT, NULL, 0, 0,
-                             "unsupported schema version %" PRId64
-                             " (this vmstorm reads version %d); use a matching vmstorm",
-                             v, EVENT_SCHEMA_VERSION);
-    ev->v = (int)v;
-    if (skim_int(line, len, "seq", &ev->seq, err) < 0 ||
-        skim_int(line, len, "wall_ns", &ev->wall_ns, err) < 0 ||
-        skim_int(line, len, "mono_ns", &ev->mono_ns, err) < 0)
+    if (envelope_ints(line, len, ev, err) < 0)
         return -1;
     if (!(k = raw_string(line, len, "kind", &n)) || n == 0)
         return vs_error_set(err, NULL, 0, 0, "expected non-empty string for 'kind'");
