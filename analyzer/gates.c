@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "selector.h"
 
 enum op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
 
@@ -221,19 +222,6 @@ void gates_free(struct gates *g)
     free(g);
 }
 
-/* The item at a dotted path from root; NULL when it does not exist. */
-static const cJSON *lookup(const cJSON *root, const char *key)
-{
-    char buf[200];
-    const cJSON *cur = root;
-    char *save = NULL;
-
-    snprintf(buf, sizeof(buf), "%s", key);
-    for (char *p = strtok_r(buf, ".", &save); p && cur; p = strtok_r(NULL, ".", &save))
-        cur = cJSON_GetObjectItemCaseSensitive(cur, p);
-    return cur;
-}
-
 static int compare(enum op op, double a, double b)
 {
     switch (op) {
@@ -270,8 +258,9 @@ int gates_check(const struct gates *g, const cJSON *summary, cJSON **out)
         char why[300] = "";
 
         snprintf(head, sizeof(head), "%.*s", first_dot ? (int)(first_dot - gt->key) : 63, gt->key);
-        v = IN(head, phases) ? lookup(cJSON_GetObjectItemCaseSensitive(summary, "phases"), gt->key)
-                             : lookup(summary, gt->key);
+        v = IN(head, phases)
+                ? json_path_get(cJSON_GetObjectItemCaseSensitive(summary, "phases"), gt->key)
+                : json_path_get(summary, gt->key);
         cJSON_AddStringToObject(r, "gate", gt->text);
         cJSON_AddNumberToObject(r, "line", (double)gt->line);
         if (!v) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csvout.h"
+#include "selector.h"
 
 /* The columns, and where each comes from in a summary (a dotted path). */
 static const struct {
@@ -43,17 +44,6 @@ static const struct {
 
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 
-static const cJSON *lookup(const cJSON *root, const char *path)
-{
-    char buf[128], *save = NULL;
-    const cJSON *cur = root;
-
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *p = strtok_r(buf, ".", &save); p && cur; p = strtok_r(NULL, ".", &save))
-        cur = cJSON_GetObjectItemCaseSensitive(cur, p);
-    return cur;
-}
-
 cJSON *trend_row(const cJSON *summary)
 {
     cJSON *row = cJSON_CreateObject();
@@ -61,7 +51,7 @@ cJSON *trend_row(const cJSON *summary)
     if (!row)
         return NULL;
     for (size_t i = 0; i < NCOLS; i++) {
-        const cJSON *v = lookup(summary, cols[i].path);
+        const cJSON *v = json_path_get(summary, cols[i].path);
         cJSON *c = v && !cJSON_IsObject(v) && !cJSON_IsArray(v) ? cJSON_Duplicate(v, 0)
                                                                 : cJSON_CreateNull();
 

@@ -919,8 +919,7 @@ static int label_req_matches(const struct sel_req *r, const cJSON *labels)
     return 0;
 }
 
-/* The value at a dotted path, or NULL. */
-static const cJSON *resolve(const cJSON *obj, const char *path)
+const cJSON *json_path_get(const cJSON *obj, const char *path)
 {
     for (;;) {
         const char *dot = strchr(path, '.');
@@ -964,7 +963,7 @@ static const char *field_text(const cJSON *v, char *buf, size_t n)
 static int field_req_matches(const struct sel_req *r, const cJSON *obj)
 {
     char buf[64];
-    int eq = strcmp(field_text(resolve(obj, r->key), buf, sizeof(buf)), r->values[0]) == 0;
+    int eq = strcmp(field_text(json_path_get(obj, r->key), buf, sizeof(buf)), r->values[0]) == 0;
 
     return r->op == OP_NE ? !eq : eq;
 }

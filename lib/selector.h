@@ -95,4 +95,11 @@ int selector_is_empty(const struct selector *sel);
 /* Free sel and everything it owns. Accepts NULL. */
 void selector_free(struct selector *sel);
 
+/*
+ * The member of obj at a dotted path ("metadata.name"), as field selectors
+ * resolve it: object members only, names compared exactly; NULL when any
+ * step is missing or not an object.
+ */
+const cJSON *json_path_get(const cJSON *obj, const char *path);
+
 #endif
