@@ -207,6 +207,12 @@ static void add_num(cJSON *o, const char *key, double v)
     cJSON_AddItemToObject(o, key, num_or_null(v));
 }
 
+/* A string member, or null when s is NULL (a value that does not exist). */
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+    cJSON_AddItemToObject(o, key, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
 static cJSON *stats_json(const struct stats_summary *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -318,14 +324,8 @@ static cJSON *multipliers_json(const struct analysis *a)
         } else if (isfinite(p95)) {
             verdict = multiplier_verdict(p95);
         }
-        if (verdict)
-            cJSON_AddStringToObject(m, "verdict", verdict);
-        else
-            cJSON_AddNullToObject(m, "verdict");
-        if (why[0])
-            cJSON_AddStringToObject(m, "verdict_reason", why);
-        else
-            cJSON_AddNullToObject(m, "verdict_reason");
+        add_str(m, "verdict", verdict);
+        add_str(m, "verdict_reason", why[0] ? why : NULL);
     }
     return o;
 }
@@ -351,10 +351,7 @@ static cJSON *clock_json(const struct analysis *a)
                  "the server's clock is %.1f s %s the collector's: compare server timestamps "
                  "with care; durations come from the collector's clock and are not affected",
                  fabs(c->offset), c->offset > 0 ? "ahead of" : "behind");
-    if (w[0])
-        cJSON_AddStringToObject(o, "warning", w);
-    else
-        cJSON_AddNullToObject(o, "warning");
+    add_str(o, "warning", w[0] ? w : NULL);
     return o;
 }
 
@@ -366,29 +363,19 @@ static cJSON *run_json(const struct analysis *a)
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(cl, "version");
     const cJSON *nodes = cJSON_GetObjectItemCaseSensitive(cl, "nodes");
     cJSON *o = cJSON_CreateObject(), *c;
-    const char *s;
 
     cJSON_AddStringToObject(o, "id", a->model->run_id);
     cJSON_AddStringToObject(o, "tool", str(tool, "name") ? str(tool, "name") : "");
     cJSON_AddStringToObject(o, "tool_version", str(tool, "version") ? str(tool, "version") : "");
     cJSON_AddBoolToObject(o, "simulated",
                           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rb, "simulated")));
-    if ((s = str(rb, "started_at")))
-        cJSON_AddStringToObject(o, "started_at", s);
-    else
-        cJSON_AddNullToObject(o, "started_at");
+    add_str(o, "started_at", str(rb, "started_at"));
     cJSON_AddStringToObject(o, "status",
                             a->model->has_run_end ? a->model->run_status : "unfinished");
     c = cJSON_AddObjectToObject(o, "cluster");
     cJSON_AddStringToObject(c, "server", str(cl, "server") ? str(cl, "server") : "");
-    if ((s = str(ver, "gitVersion")))
-        cJSON_AddStringToObject(c, "kubernetes_version", s);
-    else
-        cJSON_AddNullToObject(c, "kubernetes_version");
-    if ((s = str(cl, "kubevirt_version")))
-        cJSON_AddStringToObject(c, "kubevirt_version", s);
-    else
-        cJSON_AddNullToObject(c, "kubevirt_version");
+    add_str(c, "kubernetes_version", str(ver, "gitVersion"));
+    add_str(c, "kubevirt_version", str(cl, "kubevirt_version"));
     cJSON_AddNumberToObject(c, "nodes", cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : 0);
     return o;
 }
@@ -517,15 +504,9 @@ static cJSON *not_reached_json(const struct analysis *a)
             cJSON_AddStringToObject(o, "phase", e->phase);
             cJSON_AddStringToObject(o, "namespace", e->ns);
             cJSON_AddStringToObject(o, "name", e->name);
-            if (e->uid[0])
-                cJSON_AddStringToObject(o, "uid", e->uid);
-            else
-                cJSON_AddNullToObject(o, "uid");
+            add_str(o, "uid", e->uid[0] ? e->uid : NULL);
             cJSON_AddStringToObject(o, "status", episode_status(e));
-            if (e->probe[0])
-                cJSON_AddStringToObject(o, "probe", e->probe);
-            else
-                cJSON_AddNullToObject(o, "probe");
+            add_str(o, "probe", e->probe[0] ? e->probe : NULL);
             cJSON_AddItemToArray(v, o);
         }
     }

@@ -670,15 +670,16 @@ static int build_spans(struct model *m)
 }
 
 /*
- * An episode without a request of ours belongs to the phase under way when
- * its VMI appeared; "setup" before the first (a VMI that already existed).
+ * The phase under way at a time (the last one begun by then), "setup" before
+ * the first: where an episode without a request of ours, or a DataVolume,
+ * belongs by its first sight.
  */
-static void phase_by_time(struct model *m, struct episode *e)
+static void phase_at(const struct model *m, int64_t mono_ns, char phase[16])
 {
-    snprintf(e->phase, sizeof(e->phase), "setup");
+    snprintf(phase, 16, "setup");
     for (size_t i = 0; i < m->n_phases; i++)
-        if (m->phases[i].begin.mono_ns <= e->at[M_VMI_CREATED].mono_ns)
-            snprintf(e->phase, sizeof(e->phase), "%s", m->phases[i].name);
+        if (m->phases[i].begin.mono_ns <= mono_ns)
+            snprintf(phase, 16, "%s", m->phases[i].name);
 }
 
 int model_finish(struct model *m, struct vs_error *err)
@@ -686,15 +687,9 @@ int model_finish(struct model *m, struct vs_error *err)
     if (build_spans(m) < 0)
         return vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
     for (struct episode *e = m->first; e; e = e->next)
-        phase_by_time(m, e);
-    for (size_t i = 0; i < m->n_dvs; i++) {
-        struct datavolume *d = &m->dvs[i];
-
-        snprintf(d->phase, sizeof(d->phase), "setup");
-        for (size_t k = 0; k < m->n_phases; k++)
-            if (m->phases[k].begin.mono_ns <= d->seen.mono_ns)
-                snprintf(d->phase, sizeof(d->phase), "%s", m->phases[k].name);
-    }
+        phase_at(m, e->at[M_VMI_CREATED].mono_ns, e->phase);
+    for (size_t i = 0; i < m->n_dvs; i++)
+        phase_at(m, m->dvs[i].seen.mono_ns, m->dvs[i].phase);
     for (size_t i = 0; i < m->priv->n_early; i++) {
         const struct early_probe *p = &m->priv->early[i];
         struct episode *e = strmap_get(m->priv->uids, p->uid);

@@ -135,6 +135,7 @@ static void stats_table(const cJSON *s, FILE *out)
 
 static void multipliers(const cJSON *s, FILE *out)
 {
+    static const char *const mult_stats[] = {"p50", "p95", "p99", "avg", "max"};
     const cJSON *mu = get(s, "multipliers"), *m;
 
     if (!cJSON_GetArraySize(mu)) {
@@ -149,16 +150,11 @@ static void multipliers(const cJSON *s, FILE *out)
     cJSON_ArrayForEach(m, mu)
     {
         fprintf(out, "  %-12s", m->string);
-        col(out, nget(m, "p50"), 7, 2);
-        fprintf(out, "x");
-        col(out, nget(m, "p95"), 7, 2);
-        fprintf(out, "x");
-        col(out, nget(m, "p99"), 7, 2);
-        fprintf(out, "x");
-        col(out, nget(m, "avg"), 7, 2);
-        fprintf(out, "x");
-        col(out, nget(m, "max"), 7, 2);
-        fprintf(out, "x  %s\n", sget(m, "verdict", "-"));
+        for (size_t i = 0; i < sizeof(mult_stats) / sizeof(mult_stats[0]); i++) {
+            col(out, nget(m, mult_stats[i]), 7, 2);
+            fprintf(out, "x");
+        }
+        fprintf(out, "  %s\n", sget(m, "verdict", "-"));
         if (cJSON_IsString(get(m, "verdict_reason")))
             fprintf(out, "  %12s %s\n", "", sget(m, "verdict_reason", ""));
     }
@@ -194,20 +190,20 @@ static void datavolumes(const cJSON *s, FILE *out)
             "\nDataVolumes (seconds from first sight; import or clone in progress, then done)\n");
     cJSON_ArrayForEach(ph, get(s, "datavolumes"))
     {
-        const cJSON *ip = get(ph, "in_progress"), *d = get(ph, "done");
-
         fprintf(out, "  %-7s %.0f: %.0f succeeded, %.0f failed;", ph->string, nget(ph, "count"),
                 nget(ph, "succeeded"), nget(ph, "failed"));
-        fprintf(out, " in progress P50");
-        col(out, nget(ip, "p50"), 0, 3);
-        fprintf(out, " P95");
-        col(out, nget(ip, "p95"), 0, 3);
-        fprintf(out, "; done P50");
-        col(out, nget(d, "p50"), 0, 3);
-        fprintf(out, " P95");
-        col(out, nget(d, "p95"), 0, 3);
-        fprintf(out, " max");
-        col(out, nget(d, "max"), 0, 3);
+        static const struct {
+            const char *label, *which, *stat;
+        } cells[] = {{" in progress P50", "in_progress", "p50"},
+                     {" P95", "in_progress", "p95"},
+                     {"; done P50", "done", "p50"},
+                     {" P95", "done", "p95"},
+                     {" max", "done", "max"}};
+
+        for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
+            fputs(cells[i].label, out);
+            col(out, nget(get(ph, cells[i].which), cells[i].stat), 0, 3);
+        }
         fprintf(out, "\n");
     }
 }
