@@ -355,6 +355,39 @@ static cJSON *clock_json(const struct analysis *a)
     return o;
 }
 
+/*
+ * The settings that shape the figures, from run_begin.config: how many VMs,
+ * from which template, where, probed how. A copy of named members only, so
+ * nothing else of the configuration (paths, labels) reaches the summary.
+ */
+static cJSON *config_json(const cJSON *cfg)
+{
+    static const char *const copy[] = {
+        "vm_name",     "vm_template", "namespace_prefix", "storage_class",
+        "single_node", "node_name",   "boot_storm",       "concurrency",
+        "probe",       "probe_port",  "ping_timeout_s",   "qps",
+        "burst",
+    };
+    const cJSON *start = cJSON_GetObjectItemCaseSensitive(cfg, "start");
+    const cJSON *end = cJSON_GetObjectItemCaseSensitive(cfg, "end");
+    const cJSON *fio = cJSON_GetObjectItemCaseSensitive(cfg, "fio_cmd");
+    cJSON *o = cJSON_CreateObject();
+
+    if (cJSON_IsNumber(start) && cJSON_IsNumber(end) && end->valuedouble >= start->valuedouble)
+        cJSON_AddNumberToObject(o, "vms", end->valuedouble - start->valuedouble + 1);
+    else
+        cJSON_AddNullToObject(o, "vms");
+    for (size_t i = 0; i < sizeof(copy) / sizeof(copy[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, copy[i]);
+
+        cJSON_AddItemToObject(o, copy[i],
+                              v && !cJSON_IsObject(v) && !cJSON_IsArray(v) ? cJSON_Duplicate(v, 0)
+                                                                           : cJSON_CreateNull());
+    }
+    cJSON_AddBoolToObject(o, "fio", cJSON_IsString(fio) && fio->valuestring[0]);
+    return o;
+}
+
 static cJSON *run_json(const struct analysis *a)
 {
     const cJSON *rb = a->model->run_begin;
@@ -377,6 +410,7 @@ static cJSON *run_json(const struct analysis *a)
     add_str(c, "kubernetes_version", str(ver, "gitVersion"));
     add_str(c, "kubevirt_version", str(cl, "kubevirt_version"));
     cJSON_AddNumberToObject(c, "nodes", cJSON_IsArray(nodes) ? cJSON_GetArraySize(nodes) : 0);
+    cJSON_AddItemToObject(o, "config", config_json(cJSON_GetObjectItemCaseSensitive(rb, "config")));
     return o;
 }
 

@@ -678,6 +678,16 @@ static cJSON *counts_json(const struct strmap *m)
     return o;
 }
 
+/* The sum of a counts object's values (all requests the source counted). */
+static double counts_total(const cJSON *counts)
+{
+    const cJSON *c;
+    double t = 0;
+
+    cJSON_ArrayForEach(c, counts) t += c->valuedouble;
+    return t;
+}
+
 /* An array of l's strings. */
 static cJSON *list_json(const struct strlist *l)
 {
@@ -717,8 +727,10 @@ static cJSON *source_json(const struct source *s)
              put(o, "reason",
                  cJSON_CreateString(s->state == SRC_BEGUN ? "no end scrape" : s->reason));
     } else if (ok) {
-        ok = put(o, "status", cJSON_CreateString("ok")) &&
-             put(o, "counts", counts_json(s->counts)) &&
+        cJSON *counts = counts_json(s->counts);
+
+        ok = put(o, "status", cJSON_CreateString("ok")) && put(o, "counts", counts) &&
+             put(o, "total", cJSON_CreateNumber(counts_total(counts))) &&
              put(o, "resets", cJSON_CreateNumber((double)s->resets.n)) &&
              put(o, "reset_series", list_json(&s->resets)) &&
              put(o, "only_at_end", cJSON_CreateNumber((double)s->only_at_end.n)) &&

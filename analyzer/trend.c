@@ -40,6 +40,11 @@ static const struct {
     {"verdict_running", "multipliers.running.verdict"},
     {"multiplier_ready_p95", "multipliers.ready.p95"},
     {"verdict_ready", "multipliers.ready.verdict"},
+    {"create_api_requests", "api_calls.create.collector.total"},
+    {"storm_api_requests", "api_calls.storm.collector.total"},
+    {"storm_api_per_vm", "api_calls.storm.collector.per_vm"},
+    {"create_apiserver_requests", "api_calls.create.metrics.apiserver.total"},
+    {"storm_apiserver_requests", "api_calls.storm.metrics.apiserver.total"},
 };
 
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))

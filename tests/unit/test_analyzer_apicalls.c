@@ -187,11 +187,12 @@ static void test_minimal_metrics(void **state)
     feed_file(a, "samples/minimal.ndjson");
     /* apiserver, end - begin: PUT start 202 0->2 and 429 0->1, PUT stop 2->2, PATCH vmi
        31->48, PATCH pods/status 12->20, WATCH vmi 3->5 */
-    json_is(a, "storm", "metrics", "apiserver",
-            "{\"status\":\"ok\",\"counts\":{\"PATCH-pods-count\":8,"
-            "\"PATCH-virtualmachineinstances-count\":17,\"UPDATE-virtualmachines-count\":3,"
-            "\"WATCH-virtualmachineinstances-count\":2},\"resets\":0,\"reset_series\":[],"
-            "\"only_at_end\":0,\"only_at_end_series\":[]}");
+    json_is(
+        a, "storm", "metrics", "apiserver",
+        "{\"status\":\"ok\",\"counts\":{\"PATCH-pods-count\":8,"
+        "\"PATCH-virtualmachineinstances-count\":17,\"UPDATE-virtualmachines-count\":3,"
+        "\"WATCH-virtualmachineinstances-count\":2},\"total\":30,\"resets\":0,\"reset_series\":[],"
+        "\"only_at_end\":0,\"only_at_end_series\":[]}");
     /* the end scrape timed out: unavailable, not zero */
     json_is(a, "storm", "metrics", "virt-controller",
             "{\"status\":\"unavailable\",\"reason\":\"end scrape failed: status 0: Operation "
@@ -354,7 +355,8 @@ static void test_deltas_resets_and_new_series(void **state)
         "{\"status\":\"ok\",\"counts\":{\"CREATE-pods-count\":2,\"PATCH-pods-count\":6,"
         "\"PATCH-virtualmachineinstances-count\":14,"
         "\"UPDATE-virtualmachineinstances-count\":11,\"none-none-count\":1},"
-        "\"resets\":1,\"reset_series\":[\"" KV "{code=\\\"200\\\",host=\\\"10.0.0.1:6443\\\","
+        "\"total\":34,\"resets\":1,\"reset_series\":[\"" KV
+        "{code=\\\"200\\\",host=\\\"10.0.0.1:6443\\\","
         "method=\\\"PUT\\\",resource=\\\"virtualmachineinstances\\\",verb=\\\"UPDATE\\\"}\"],"
         "\"only_at_end\":1,\"only_at_end_series\":[\"" KV "{code=\\\"409\\\","
         "host=\\\"10.0.0.1:6443\\\",method=\\\"PUT\\\",resource=\\\"virtualmachineinstances\\\","
@@ -392,7 +394,7 @@ static void test_apiserver_names(void **state)
         a, "create", "metrics", "apiserver", /* all but the POST: only at end */
         "{\"status\":\"ok\",\"counts\":{\"APPLY-pods-count\":1,\"CREATE-virtualmachines-count\":"
         "2,\"DELETECOLLECTION-pods-count\":1,\"PATCH-pods-count\":4,"
-        "\"UPDATE-virtualmachines-count\":3},\"resets\":0,\"reset_series\":[],"
+        "\"UPDATE-virtualmachines-count\":3},\"total\":11,\"resets\":0,\"reset_series\":[],"
         "\"only_at_end\":5,\"only_at_end_series\":[\"apiserver_request_total{code=\\\"200\\\","
         "resource=\\\"pods\\\",subresource=\\\"\\\",verb=\\\"APPLY\\\"}\","
         "\"apiserver_request_total{code=\\\"200\\\",resource=\\\"pods\\\",subresource=\\\"\\\","
@@ -417,7 +419,7 @@ static void test_plain_rest_client_alone(void **state)
            "rest_client_requests_total{code=\"200\",method=\"PATCH\",resource=\"pods\","
            "verb=\"PATCH\"} 12\n");
     json_is(a, "storm", "metrics", "virt-handler", /* 5 -> 12 */
-            "{\"status\":\"ok\",\"counts\":{\"PATCH-pods-count\":7},\"resets\":0,"
+            "{\"status\":\"ok\",\"counts\":{\"PATCH-pods-count\":7},\"total\":7,\"resets\":0,"
             "\"reset_series\":[],\"only_at_end\":0,\"only_at_end_series\":[]}");
     apicalls_free(a);
 }
@@ -461,7 +463,7 @@ static void test_unavailable(void **state)
     scrape(a, "p6", "apiserver", "begin", 200, "a 1\n");
     scrape(a, "p6", "apiserver", "end", 200, "a 2\n");
     json_is(a, "p6", "metrics", "apiserver", /* no series that count: ok, nothing */
-            "{\"status\":\"ok\",\"counts\":{},\"resets\":0,\"reset_series\":[],"
+            "{\"status\":\"ok\",\"counts\":{},\"total\":0,\"resets\":0,\"reset_series\":[],"
             "\"only_at_end\":0,\"only_at_end_series\":[]}");
     scrape(a, "p6", "apiserver", "end", 200, "a 3\n");
     unavailable_is(a, "p6", "apiserver", "more than one end scrape");
@@ -474,7 +476,8 @@ static void test_unavailable(void **state)
            "apiserver_request_total{resource=\"pods\",verb=\"GET\"} 6\n");
     json_is(a, "p7", "metrics", "apiserver",
             "{\"status\":\"ok\",\"counts\":{\"GET-pods-count\":2},"
-            "\"resets\":0,\"reset_series\":[],\"only_at_end\":0,\"only_at_end_series\":[]}");
+            "\"total\":2,\"resets\":0,\"reset_series\":[],\"only_at_end\":0,\"only_at_end_series\":"
+            "[]}");
 
     /* an unknown `at` is ignored */
     scrape(a, "p8", "apiserver", "middle", 200, "a 1\n");
