@@ -74,6 +74,7 @@ sim_NAME       := vmstorm-sim
 collector_PKGS := libcurl libcjson yaml-0.1
 analyzer_PKGS  := libcjson
 report_PKGS    := libcjson cairo
+report_EXTRA_LIBS := -lcsv
 sim_PKGS       := libmicrohttpd gnutls libcjson yaml-0.1
 analyzer_EXTRA_LIBS := -lcsv
 collector_EXTRA_LIBS := -pthread

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "fsutil.h"
 #include "gates.h"
 #include "jsonpretty.h"
 #include "msg.h"
@@ -133,28 +134,6 @@ static int parse(struct opts *o, int argc, char **argv)
         msg_error("one run file at a time (%d given); --trend takes many", o->n_files);
         return -1;
     }
-    return 0;
-}
-
-/* mkdir -p */
-static int make_dir(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-
-    if (n == 0 || n >= sizeof(buf))
-        return errno = ENAMETOOLONG, -1;
-    memcpy(buf, path, n + 1);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-        return -1;
     return 0;
 }
 
@@ -298,7 +277,7 @@ static int run_trend(const struct opts *o)
         cJSON_AddItemToArray(rows, row);
     }
     trend_sort(rows);
-    if (make_dir(o->outdir) < 0) {
+    if (fs_mkdir_p(o->outdir) < 0) {
         msg_error("cannot create %s: %s", o->outdir, strerror(errno));
         rc = VS_EXIT_FAILURE;
     } else if (write_file(o->outdir, "trend.csv", put_trend, rows) < 0) {
@@ -364,7 +343,7 @@ int main(int argc, char **argv)
         cJSON_AddItemToObject(summary, "gates", res);
     }
     if (o.outdir) {
-        if (make_dir(o.outdir) < 0) {
+        if (fs_mkdir_p(o.outdir) < 0) {
             msg_error("cannot create %s: %s", o.outdir, strerror(errno));
             rc = VS_EXIT_FAILURE;
             goto out;

@@ -1,0 +1,897 @@
+#include "charts.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpscript.h"
+#include "selector.h"
+#include "stats.h"
+
+/* Colours: one per start phase (create, storm, ...), and the stages. */
+static const char *const phase_colour[] = {"#1f77b4", "#d95f02", "#7570b3", "#1b9e77"};
+static const char *const phase_dark[] = {"#0b3c66", "#8a3c01", "#3f3a6b", "#0e5a43"};
+#define STAGE_SCHED "#bdbdbd"
+#define STAGE_LAUNCH "#6baed6"
+#define STAGE_BOOT "#31a354"
+#define CENSORED "#e34a33"
+
+/* The most VM rows a timeline draws; past it, every k-th VM is shown. */
+#define TIMELINE_ROWS 600
+/* Up to this many VMs, fio charts show a bar per VM; past it, VMs ranked. */
+#define FIO_BARS 40
+
+static const char *colour(size_t phase)
+{
+    return phase_colour[phase % (sizeof(phase_colour) / sizeof(phase_colour[0]))];
+}
+
+static const char *dark(size_t phase)
+{
+    return phase_dark[phase % (sizeof(phase_dark) / sizeof(phase_dark[0]))];
+}
+
+/* --- helpers over episodes ------------------------------------------------- */
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+
+    return a < b ? -1 : a > b;
+}
+
+/* The reached values of a milestone (offset 0: sched, 1: running, 2: ready). */
+static double ms_value(const struct episode *e, int ms)
+{
+    return ms == 0 ? e->sched : ms == 1 ? e->running : e->ready;
+}
+
+static size_t any_reached(const struct rundata *rd, int ms)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < rd->nep; i++)
+        n += isfinite(ms_value(&rd->ep[i], ms));
+    return n;
+}
+
+/* The milestone the distribution charts use: ready when probed, else Running. */
+static int main_ms(const struct rundata *rd)
+{
+    return any_reached(rd, 2) ? 2 : 1;
+}
+
+static const char *ms_name(int ms)
+{
+    return ms == 0 ? "Scheduled" : ms == 1 ? "Running" : "ready";
+}
+
+/* --- distribution: CDF and histogram ------------------------------------- */
+
+/* The reached values of milestone ms in phase p, sorted; count returned. */
+static size_t sorted_values(const struct rundata *rd, size_t p, int ms, double **out, size_t *total)
+{
+    const struct episode *e;
+    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), k = 0;
+    double *v = malloc((n ? n : 1) * sizeof(*v));
+
+    *out = v;
+    *total = n;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ms_value(&e[i], ms)))
+            v[k++] = ms_value(&e[i], ms);
+    qsort(v, k, sizeof(*v), cmp_double);
+    return k;
+}
+
+static int cdf_data(struct gp *g, const struct rundata *rd, size_t p, int ms, const char *name)
+{
+    double *v;
+    size_t total, n = sorted_values(rd, p, ms, &v, &total);
+    FILE *f;
+
+    if (!v)
+        return vs_error_setc(g->err, ENOMEM, name, 0, 0, "out of memory");
+    if (!(f = gp_data(g, name))) {
+        free(v);
+        return -1;
+    }
+    fprintf(f, "0 0\n");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%.9g %.9g\n", v[i], 100.0 * (double)(i + 1) / (double)total);
+    free(v);
+    return gp_data_close(g, f, name);
+}
+
+static int chart_cdf(struct gp *g, const struct rundata *rd)
+{
+    int last = main_ms(rd);
+    FILE *f = gp_chart(g, "cdf", "Share of VMs up by time since their start request",
+                       "Cumulative share of the VMs of each phase that reached Running (solid) and "
+                       "readiness (dashed) by the time on the x axis. A curve that ends below "
+                       "100% has VMs that never got there. Curves to the right are slower.",
+                       CHART_WIDTH_PX, 820);
+    const char *sep = "plot ";
+
+    if (!f)
+        return 0;
+    fputs("set xlabel 'seconds from the start request (t0)'\nset ylabel 'VMs reached (%)'\n"
+          "set yrange [0:100]\nset xrange [0:*]\nset key bottom right\n",
+          f);
+    for (size_t p = 0; p < rd->nphases; p++)
+        for (int ms = 1; ms <= last; ms++) {
+            char name[64];
+
+            snprintf(name, sizeof(name), "cdf-%zu-%d.dat", p, ms);
+            if (cdf_data(g, rd, p, ms, name) < 0)
+                return -1;
+            fprintf(f, "%s'%s' using 1:2 with steps lw 2.2 dt %d lc rgb '%s' title '%s: %s'", sep,
+                    name, ms == 1 ? 1 : 2, colour(p), rd->phases[p], ms_name(ms));
+            sep = ", \\\n  ";
+        }
+    fputs("\n", f);
+    return 0;
+}
+
+static int chart_histogram(struct gp *g, const struct rundata *rd)
+{
+    int ms = main_ms(rd);
+    double max = 0, width;
+    size_t nbins;
+    FILE *f, *d;
+    char title[128], caption[400];
+
+    for (size_t i = 0; i < rd->nep; i++)
+        if (isfinite(ms_value(&rd->ep[i], ms)) && ms_value(&rd->ep[i], ms) > max)
+            max = ms_value(&rd->ep[i], ms);
+    width = gp_nice_step(max, 40);
+    nbins = (size_t)floor(max / width) + 1;
+    snprintf(title, sizeof(title), "How long VMs took to be %s", ms_name(ms));
+    snprintf(caption, sizeof(caption),
+             "Number of VMs by seconds from the start request to %s, in bins of %g s, each phase "
+             "in its own colour (overlaps show as the mix of both).",
+             ms == 2 ? "readiness (the probe's first success)" : "Running", width);
+    if (!(f = gp_chart(g, "histogram", title, caption, CHART_WIDTH_PX, 700)))
+        return 0;
+    if (!(d = gp_data(g, "histogram.dat")))
+        return -1;
+    for (size_t b = 0; b < nbins; b++) {
+        fprintf(d, "%.9g", (double)b * width);
+        for (size_t p = 0; p < rd->nphases; p++) {
+            const struct episode *e;
+            size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), c = 0;
+
+            for (size_t i = 0; i < n; i++) {
+                double v = ms_value(&e[i], ms);
+
+                c += isfinite(v) && (size_t)floor(v / width) == b;
+            }
+            fprintf(d, " %zu", c);
+        }
+        fputc('\n', d);
+    }
+    if (gp_data_close(g, d, "histogram.dat") < 0)
+        return -1;
+    fprintf(f,
+            "set xlabel 'seconds from the start request (t0) to %s'\nset ylabel 'VMs'\n"
+            "set style fill transparent solid 0.55 border -1\nset boxwidth %.9g absolute\n"
+            "set xrange [0:*]\nset yrange [0:*]\nset key top right\n",
+            ms_name(ms), width);
+    for (size_t p = 0; p < rd->nphases; p++)
+        fprintf(f, "%s'histogram.dat' using ($1+%.9g):%zu with boxes lc rgb '%s' title '%s'",
+                p ? ", \\\n  " : "plot ", width / 2, p + 2, colour(p), rd->phases[p]);
+    fputs("\n", f);
+    return 0;
+}
+
+/* --- timeline and progress -------------------------------------------------- */
+
+/* The last time we know of for an episode that did not get to ready. */
+static double last_known(const struct episode *e)
+{
+    return isfinite(e->running) ? e->running : isfinite(e->sched) ? e->sched : 0;
+}
+
+static int timeline_data(struct gp *g, const struct rundata *rd, size_t p, const char *name,
+                         size_t *rows, size_t *every)
+{
+    const struct episode *e;
+    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), row = 0;
+    FILE *f = gp_data(g, name);
+
+    *every = n > TIMELINE_ROWS ? (n + TIMELINE_ROWS - 1) / TIMELINE_ROWS : 1;
+    if (!f)
+        return -1;
+    /* row, label, start, scheduled, running, ready, last known when not ready */
+    for (size_t i = 0; i < n; i += *every, row++) {
+        char label[300];
+        double t = e[i].t0;
+        int cens = !isfinite(e[i].ready) && !(main_ms(rd) == 1 && isfinite(e[i].running));
+
+        snprintf(label, sizeof(label), "%s/%s", e[i].ns, e[i].name);
+        fprintf(f, "%zu ", row);
+        gp_put_label(f, label);
+        gp_put_num(f, t);
+        gp_put_num(f, t + e[i].sched);
+        gp_put_num(f, t + e[i].running);
+        gp_put_num(f, t + e[i].ready);
+        gp_put_num(f, cens ? t + last_known(&e[i]) : NAN);
+        fputc('\n', f);
+    }
+    *rows = row;
+    return gp_data_close(g, f, name);
+}
+
+static void timeline_panel(FILE *f, const struct rundata *rd, size_t p, const char *name,
+                           size_t rows, size_t every, size_t total)
+{
+    if (every > 1)
+        fprintf(f, "set title '%s: every %zu%s of %zu VMs, by start time' font ',10'\n",
+                rd->phases[p], every,
+                every == 2   ? "nd"
+                : every == 3 ? "rd"
+                             : "th",
+                total);
+    else
+        fprintf(f, "set title '%s: %zu VMs, by start time' font ',10'\n", rd->phases[p], total);
+    fprintf(f, "set yrange [%g:-0.5]\n", (double)rows - 0.5);
+    if (rows <= 40)
+        fputs("set ytics scale 0 font ',7'\n", f);
+    else
+        fputs("set ytics auto\nset ylabel 'VM (by start time)'\n", f);
+    fprintf(f,
+            "plot '%s' using (($3+$4)/2):1:3:4:($1-0.4):($1+0.4) with boxxyerror fs solid 1.0 "
+            "noborder lc rgb '" STAGE_SCHED "' title 'scheduling', \\\n"
+            "  '' using (($4+$5)/2):1:4:5:($1-0.4):($1+0.4) with boxxyerror fs solid 1.0 "
+            "noborder lc rgb '" STAGE_LAUNCH "' title 'launch', \\\n"
+            "  '' using (($5+$6)/2):1:5:6:($1-0.4):($1+0.4) with boxxyerror fs solid 1.0 "
+            "noborder lc rgb '" STAGE_BOOT "' title 'boot', \\\n"
+            "  '' using 7:1 with points pt 2 ps %s lw 2 lc rgb '" CENSORED
+            "' title 'not ready at phase end'%s\n",
+            name, rows <= 40 ? "1.2" : "0.6",
+            rows <= 40 ? ", \\\n  '' using (0):1:ytic(2) with points ps 0 notitle" : "");
+}
+
+/* The latest moment any row of the timeline reaches, for a shared x axis. */
+static double timeline_end(const struct rundata *rd)
+{
+    double end = 0;
+
+    for (size_t i = 0; i < rd->nep; i++) {
+        const struct episode *e = &rd->ep[i];
+        double t = e->t0 + (isfinite(e->ready) ? e->ready : last_known(e));
+
+        if (isfinite(t) && t > end)
+            end = t;
+    }
+    return end > 0 ? end * 1.03 : 1;
+}
+
+static int chart_timeline(struct gp *g, const struct rundata *rd)
+{
+    size_t rows[8], every[8], maxrows = 0;
+    FILE *f;
+
+    for (size_t p = 0; p < rd->nphases; p++) {
+        char name[64];
+
+        snprintf(name, sizeof(name), "timeline-%zu.dat", p);
+        if (timeline_data(g, rd, p, name, &rows[p], &every[p]) < 0)
+            return -1;
+        if (rows[p] > maxrows)
+            maxrows = rows[p];
+    }
+    f = gp_chart(g, "timeline", "Where the time goes, VM by VM",
+                 "Each row is one VM, ordered by the time its start was requested; x is seconds "
+                 "from the phase's first request. Grey: waiting to be scheduled (includes any "
+                 "DataVolume clone), blue: launching the virt-launcher pod until Running, green: "
+                 "guest boot until the readiness probe answered. A red cross marks the last "
+                 "milestone of a VM that was not ready when its phase ended.",
+                 CHART_WIDTH_PX, maxrows <= 16 ? 700 + 60 * (int)maxrows : 1700);
+    if (!f)
+        return 0;
+    fprintf(f,
+            "unset title\nset multiplot layout %zu,1 title 'Where the time goes, VM by VM' "
+            "font ',11'\n",
+            rd->nphases);
+    fprintf(f,
+            "set xlabel 'seconds from the phase start'\nset xrange [0:%.9g]\n"
+            "set key outside top center horizontal maxrows 1 font ',8'\nset grid noytics\n"
+            "unset ylabel\n",
+            timeline_end(rd));
+    for (size_t p = 0; p < rd->nphases; p++) {
+        const struct episode *e;
+        char name[64];
+
+        snprintf(name, sizeof(name), "timeline-%zu.dat", p);
+        if (p > 0)
+            fputs("unset key\n", f);
+        timeline_panel(f, rd, p, name, rows[p], every[p],
+                       rundata_phase_episodes(rd, rd->phases[p], &e));
+    }
+    fputs("unset multiplot\n", f);
+    return 0;
+}
+
+static int progress_data(struct gp *g, const struct rundata *rd, size_t p, int ms, const char *name)
+{
+    const struct episode *e;
+    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), k = 0;
+    double *v = malloc((n ? n : 1) * sizeof(*v));
+    FILE *f;
+
+    if (!v)
+        return vs_error_setc(g->err, ENOMEM, name, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ms_value(&e[i], ms)))
+            v[k++] = e[i].t0 + ms_value(&e[i], ms);
+    qsort(v, k, sizeof(*v), cmp_double);
+    if (!(f = gp_data(g, name))) {
+        free(v);
+        return -1;
+    }
+    fputs("0 0\n", f);
+    for (size_t i = 0; i < k; i++)
+        fprintf(f, "%.9g %zu\n", v[i], i + 1);
+    free(v);
+    return gp_data_close(g, f, name);
+}
+
+static int chart_progress(struct gp *g, const struct rundata *rd)
+{
+    int last = main_ms(rd);
+    FILE *f = gp_chart(g, "progress", "VMs up over time",
+                       "How many VMs were Running (solid) and ready (dashed) at each moment, in "
+                       "seconds from the phase's first start request: the shape of a boot storm "
+                       "recovering.",
+                       CHART_WIDTH_PX, 760);
+    const char *sep = "plot ";
+
+    if (!f)
+        return 0;
+    fputs("set xlabel 'seconds from the phase start'\nset ylabel 'VMs'\nset xrange [0:*]\n"
+          "set yrange [0:*]\nset key bottom right\n",
+          f);
+    for (size_t p = 0; p < rd->nphases; p++)
+        for (int ms = 1; ms <= last; ms++) {
+            char name[64];
+
+            snprintf(name, sizeof(name), "progress-%zu-%d.dat", p, ms);
+            if (progress_data(g, rd, p, ms, name) < 0)
+                return -1;
+            fprintf(f, "%s'%s' using 1:2 with steps lw 2.2 dt %d lc rgb '%s' title '%s: %s'", sep,
+                    name, ms == 1 ? 1 : 2, colour(p), rd->phases[p], ms_name(ms));
+            sep = ", \\\n  ";
+        }
+    fputs("\n", f);
+    return 0;
+}
+
+/* --- stage breakdown and nodes ---------------------------------------------- */
+
+/* Median of the durations of stage s (0 scheduling, 1 launch, 2 boot) in phase p. */
+static double stage_median(const struct rundata *rd, size_t p, int s)
+{
+    const struct episode *e;
+    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e);
+    struct stats *st = stats_new();
+    struct stats_summary sum;
+
+    if (!st)
+        return NAN;
+    for (size_t i = 0; i < n; i++) {
+        double from = s == 0 ? 0 : ms_value(&e[i], s - 1), to = ms_value(&e[i], s);
+
+        if (isfinite(from) && isfinite(to))
+            stats_add(st, to - from);
+    }
+    stats_summarize(st, &sum);
+    stats_free(st);
+    return sum.ok ? sum.p50 : NAN;
+}
+
+static int chart_stages(struct gp *g, const struct rundata *rd)
+{
+    int last = main_ms(rd);
+    FILE *f, *d;
+
+    if (!(f = gp_chart(g, "stages", "Median time per stage",
+                       "The median of each stage over the VMs that went through it: scheduling "
+                       "(start request to Scheduled), launch (Scheduled to Running) and boot "
+                       "(Running to ready). Medians of stages do not add up exactly to the median "
+                       "of the whole.",
+                       CHART_WIDTH_PX, 640)))
+        return 0;
+    if (!(d = gp_data(g, "stages.dat")))
+        return -1;
+    for (size_t p = 0; p < rd->nphases; p++) {
+        gp_put_label(d, rd->phases[p]);
+        for (int s = 0; s <= last; s++)
+            gp_put_num(d, stage_median(rd, p, s));
+        if (last < 2)
+            fputs(" ?", d);
+        fputc('\n', d);
+    }
+    if (gp_data_close(g, d, "stages.dat") < 0)
+        return -1;
+    fputs("set style data histograms\nset style histogram rowstacked\n"
+          "set style fill solid 1.0 border lc rgb '#ffffff'\nset boxwidth 0.5\n"
+          "set ylabel 'seconds (median)'\nset yrange [0:*]\nset key outside right top vertical\n"
+          "set grid noxtics\nset xtics scale 0\n",
+          f);
+    fprintf(f, "set xrange [-0.6:%g]\n", (double)rd->nphases - 0.4);
+    fprintf(f,
+            "plot 'stages.dat' using 2:xtic(1) title 'scheduling' lc rgb '" STAGE_SCHED "', \\\n"
+            "  '' using 3 title 'launch' lc rgb '" STAGE_LAUNCH "'%s\n",
+            last == 2 ? ", \\\n  '' using 4 title 'boot to ready' lc rgb '" STAGE_BOOT "'" : "");
+    return 0;
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* The distinct non-empty nodes of the episodes, sorted; count returned. */
+static size_t nodes_of(const struct rundata *rd, const char ***out)
+{
+    const char **v = malloc((rd->nep ? rd->nep : 1) * sizeof(*v));
+    size_t n = 0, k = 0;
+
+    *out = v;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < rd->nep; i++)
+        if (rd->ep[i].node[0])
+            v[n++] = rd->ep[i].node;
+    qsort(v, n, sizeof(*v), cmp_str);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
+            v[k++] = v[i];
+    return k;
+}
+
+static void node_stats(const struct rundata *rd, size_t p, const char *node, int ms,
+                       struct stats_summary *out)
+{
+    const struct episode *e;
+    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e);
+    struct stats *st = stats_new();
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(e[i].node, node) == 0) {
+            if (isfinite(ms_value(&e[i], ms)))
+                stats_add(st, ms_value(&e[i], ms));
+            else
+                stats_add_censored(st);
+        }
+    stats_summarize(st, out);
+    stats_free(st);
+}
+
+static int nodes_data(struct gp *g, const struct rundata *rd, const char **nodes, size_t n, int ms)
+{
+    FILE *d = gp_data(g, "nodes.dat");
+
+    if (!d)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        gp_put_label(d, nodes[i]);
+        for (size_t p = 0; p < rd->nphases; p++) {
+            struct stats_summary s;
+
+            node_stats(rd, p, nodes[i], ms, &s);
+            gp_put_num(d, s.ok ? s.p50 : NAN);
+            gp_put_num(d, s.ok ? s.p95 : NAN);
+        }
+        fputc('\n', d);
+    }
+    return gp_data_close(g, d, "nodes.dat");
+}
+
+static int chart_nodes(struct gp *g, const struct rundata *rd)
+{
+    const char **nodes;
+    size_t n = nodes_of(rd, &nodes);
+    int ms = main_ms(rd), rc = 0;
+    char title[128];
+    FILE *f;
+
+    if (n < 2) {
+        free(nodes);
+        return 0;
+    }
+    snprintf(title, sizeof(title), "Time to %s per node", ms_name(ms));
+    f = gp_chart(g, "nodes", title,
+                 "P50 (light) and P95 (dark) of the seconds from the start request to the "
+                 "milestone, per node the VMs ran on and per phase. A node far above the others "
+                 "points at node-local contention (disk, image pulls, CPU).",
+                 CHART_WIDTH_PX, 760);
+    if (f && (rc = nodes_data(g, rd, nodes, n, ms)) == 0) {
+        fprintf(f,
+                "set style data histograms\nset style histogram clustered gap 1\n"
+                "set style fill solid 1.0 border -1\nset ylabel 'seconds'\nset yrange [0:*]\n"
+                "set key top right\nset grid noxtics\nset xtics scale 0%s\n"
+                "set xrange [-0.6:%g]\n",
+                n > 8 ? " rotate by 45 right" : "", (double)n - 0.4);
+        for (size_t p = 0; p < rd->nphases; p++)
+            fprintf(f,
+                    "%s'nodes.dat' using %zu%s title '%s P50' lc rgb '%s', '' using %zu title "
+                    "'%s P95' lc rgb '%s'",
+                    p ? ", \\\n  " : "plot ", 2 + 2 * p, p ? "" : ":xtic(1)", rd->phases[p],
+                    colour(p), 3 + 2 * p, rd->phases[p], dark(p));
+        fputs("\n", f);
+    }
+    free(nodes);
+    return rc;
+}
+
+/* --- API load -------------------------------------------------------------- */
+
+#define API_SERIES 8 /* the biggest categories get their own colour; the rest is "other" */
+static const char *const series_colour[API_SERIES + 1] = {"#1f77b4", "#ff7f0e", "#2ca02c",
+                                                          "#d62728", "#9467bd", "#8c564b",
+                                                          "#e377c2", "#17becf", "#bdbdbd"};
+
+struct category {
+    const char *name;
+    double total;
+};
+
+static int cmp_category(const void *x, const void *y)
+{
+    const struct category *a = x, *b = y;
+
+    if (a->total != b->total)
+        return a->total > b->total ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+/* The counts object of phase ph under member (e.g. "collector.by_verb_resource"). */
+static const cJSON *api_counts(const cJSON *ph, const char *member)
+{
+    return json_path_get(ph, member);
+}
+
+/* All categories over the phases, biggest first; count returned (0 on ENOMEM too). */
+static size_t api_categories(const cJSON *api, const char *member, struct category **out)
+{
+    struct category *v = NULL;
+    size_t n = 0, cap = 0;
+    const cJSON *ph, *c;
+
+    cJSON_ArrayForEach(ph, api) cJSON_ArrayForEach(c, api_counts(ph, member))
+    {
+        size_t i = 0;
+
+        while (i < n && strcmp(v[i].name, c->string) != 0)
+            i++;
+        if (i == n) {
+            if (n == cap) {
+                struct category *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+
+                if (!nv) {
+                    free(v);
+                    *out = NULL;
+                    return 0;
+                }
+                v = nv;
+            }
+            v[n++] = (struct category){c->string, 0};
+        }
+        v[i].total += cJSON_IsNumber(c) ? c->valuedouble : 0;
+    }
+    if (n)
+        qsort(v, n, sizeof(*v), cmp_category);
+    *out = v;
+    return n;
+}
+
+/* The sum of a counts object. */
+static double api_total(const cJSON *counts)
+{
+    const cJSON *c;
+    double t = 0;
+
+    cJSON_ArrayForEach(c, counts) t += cJSON_IsNumber(c) ? c->valuedouble : 0;
+    return t;
+}
+
+/* A category's label: the KubeVirt "-count" suffix says nothing on a chart of counts. */
+static void put_category(FILE *d, const char *name)
+{
+    char buf[256];
+    size_t n = strlen(name);
+
+    if (n > 6 && n < sizeof(buf) && strcmp(name + n - 6, "-count") == 0) {
+        memcpy(buf, name, n - 6);
+        buf[n - 6] = '\0';
+        name = buf;
+    }
+    gp_put_label(d, name);
+}
+
+/* One row per phase with requests (phases without any are left out). */
+static int api_data(struct gp *g, const cJSON *api, const char *member, const struct category *cat,
+                    size_t ncat, const char *name, size_t *rows)
+{
+    size_t shown = ncat > API_SERIES ? API_SERIES : ncat;
+    FILE *d = gp_data(g, name);
+    const cJSON *ph;
+
+    if (!d)
+        return -1;
+    fputs("phase", d);
+    for (size_t i = 0; i < shown; i++) {
+        fputc(' ', d);
+        put_category(d, cat[i].name);
+    }
+    fputs(ncat > shown ? " \"other\"\n" : "\n", d);
+    cJSON_ArrayForEach(ph, api)
+    {
+        const cJSON *counts = api_counts(ph, member);
+        double other = 0;
+        const cJSON *c;
+
+        if (api_total(counts) <= 0)
+            continue;
+        ++*rows;
+        gp_put_label(d, ph->string);
+        for (size_t i = 0; i < shown; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(counts, cat[i].name);
+
+            gp_put_num(d, cJSON_IsNumber(v) ? v->valuedouble : 0);
+        }
+        cJSON_ArrayForEach(c, counts)
+        {
+            size_t i = 0;
+
+            while (i < shown && strcmp(cat[i].name, c->string) != 0)
+                i++;
+            if (i == shown && cJSON_IsNumber(c))
+                other += c->valuedouble;
+        }
+        if (ncat > shown)
+            gp_put_num(d, other);
+        fputc('\n', d);
+    }
+    return gp_data_close(g, d, name);
+}
+
+static int chart_api(struct gp *g, const struct rundata *rd, const char *id, const char *member,
+                     const char *title, const char *caption)
+{
+    const cJSON *api = rundata_get(rd, "api_calls");
+    struct category *cat;
+    size_t ncat = api_categories(api, member, &cat), series, rows = 0;
+    char name[64];
+    FILE *f;
+    int rc = 0;
+
+    if (ncat == 0) {
+        free(cat);
+        return 0;
+    }
+    series = ncat > API_SERIES ? API_SERIES + 1 : ncat;
+    snprintf(name, sizeof(name), "%s.dat", id);
+    if (!(f = gp_chart(g, id, title, caption, CHART_WIDTH_PX, 800)) ||
+        (rc = api_data(g, api, member, cat, ncat, name, &rows)) < 0) {
+        free(cat);
+        return rc;
+    }
+    fputs("set style data histograms\nset style histogram rowstacked\n"
+          "set style fill solid 1.0 border lc rgb '#ffffff'\nset boxwidth 0.6\n"
+          "set ylabel 'requests'\nset yrange [0:*]\nset key below horizontal maxcols 3 "
+          "font ',8'\nset grid noxtics\nset xtics scale 0\nset key autotitle columnheader\n",
+          f);
+    fprintf(f, "set xrange [-0.6:%g]\n", (double)rows - 0.4);
+    fprintf(f, "plot for [i=2:%zu] '%s' using i:xtic(1) lc rgb word('", series + 1, name);
+    for (size_t i = 0; i < series; i++)
+        fprintf(f, "%s%s", i ? " " : "", series_colour[i < API_SERIES ? i : API_SERIES]);
+    fputs("', i-1)\n", f);
+    free(cat);
+    return 0;
+}
+
+/* --- fio ------------------------------------------------------------------- */
+
+struct fio_vm {
+    char label[300];
+    double v[8]; /* read iops, write iops, read clat p50 p95 p99, write clat p50 p95 p99 */
+};
+
+static const char *const fio_paths[8] = {
+    "read.iops",        "write.iops",        "read.clat_p50_ms",  "read.clat_p95_ms",
+    "read.clat_p99_ms", "write.clat_p50_ms", "write.clat_p95_ms", "write.clat_p99_ms"};
+
+static size_t fio_vms(const struct rundata *rd, struct fio_vm **out)
+{
+    const cJSON *per = rundata_get(rd, "fio.per_vm"), *vm;
+    struct fio_vm *v = calloc((size_t)cJSON_GetArraySize(per) + 1, sizeof(*v));
+    size_t n = 0;
+
+    *out = v;
+    if (!v)
+        return 0;
+    cJSON_ArrayForEach(vm, per)
+    {
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "status"));
+
+        if (!st || strcmp(st, "ok") != 0)
+            continue;
+        snprintf(v[n].label, sizeof(v[n].label), "%s/%s",
+                 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "namespace")) ?: "?",
+                 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "name")) ?: "?");
+        for (int i = 0; i < 8; i++) {
+            const cJSON *x = json_path_get(vm, fio_paths[i]);
+
+            v[n].v[i] = cJSON_IsNumber(x) ? x->valuedouble : NAN;
+        }
+        n++;
+    }
+    return n;
+}
+
+static int cmp_fio_read_iops(const void *x, const void *y)
+{
+    const struct fio_vm *a = x, *b = y;
+
+    if (a->v[0] != b->v[0])
+        return a->v[0] > b->v[0] ? -1 : 1;
+    return strcmp(a->label, b->label);
+}
+
+static int fio_data(struct gp *g, const struct fio_vm *v, size_t n)
+{
+    FILE *d = gp_data(g, "fio.dat");
+
+    if (!d)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        fprintf(d, "%zu ", i + 1);
+        gp_put_label(d, v[i].label);
+        for (int k = 0; k < 8; k++)
+            gp_put_num(d, v[i].v[k]);
+        fputc('\n', d);
+    }
+    return gp_data_close(g, d, "fio.dat");
+}
+
+static void fio_iops_plot(FILE *f, size_t n)
+{
+    if (n <= FIO_BARS) {
+        fprintf(f, "set style data histograms\nset style histogram clustered gap 1\n"
+                   "set style fill solid 1.0 border -1\nset grid noxtics\n"
+                   "set xtics scale 0 rotate by 45 right font ',7'\nset yrange [0:*]\n"
+                   "set ylabel 'IOPS'\nset key outside top right vertical\n"
+                   "plot 'fio.dat' using 3:xtic(2) title 'read' lc rgb '#1f77b4', "
+                   "'' using 4 title 'write' lc rgb '#ff7f0e'\n");
+    } else {
+        fprintf(f, "set xlabel 'VMs, ranked by read IOPS'\nset ylabel 'IOPS'\nset yrange [0:*]\n"
+                   "set key top right\n"
+                   "plot 'fio.dat' using 1:3 with lines lw 2 lc rgb '#1f77b4' title 'read', "
+                   "'' using 1:4 with lines lw 2 lc rgb '#ff7f0e' title 'write'\n");
+    }
+}
+
+static void fio_latency_plot(FILE *f, size_t n)
+{
+    static const char *const dir[2] = {"read", "write"};
+
+    fputs("unset title\nset multiplot layout 2,1 title 'fio: completion latency per VM' "
+          "font ',11'\nset ylabel 'ms'\nset yrange [0:*]\n"
+          "set key outside top right vertical font ',8'\n",
+          f);
+    if (n <= FIO_BARS)
+        fputs("set style data histograms\nset style histogram clustered gap 1\n"
+              "set style fill solid 1.0 border -1\nset grid noxtics\n"
+              "set xtics scale 0 rotate by 45 right font ',7'\n",
+              f);
+    else
+        fputs("set xlabel 'VMs, ranked by read IOPS'\n", f);
+    for (int k = 0; k < 2; k++) {
+        int c = 5 + 3 * k;
+
+        fprintf(f, "set title '%s completion latency' font ',10'\n", dir[k]);
+        if (n <= FIO_BARS)
+            fprintf(f,
+                    "plot 'fio.dat' using %d:xtic(2) title 'P50' lc rgb '#c6dbef', '' using %d "
+                    "title 'P95' lc rgb '#6baed6', '' using %d title 'P99' lc rgb '#08519c'\n",
+                    c, c + 1, c + 2);
+        else
+            fprintf(f,
+                    "plot 'fio.dat' using 1:%d with lines lc rgb '#c6dbef' title 'P50', '' using "
+                    "1:%d with lines lc rgb '#6baed6' title 'P95', '' using 1:%d with lines lc "
+                    "rgb '#08519c' title 'P99'\n",
+                    c, c + 1, c + 2);
+    }
+    fputs("unset multiplot\n", f);
+}
+
+static int chart_fio(struct gp *g, const struct rundata *rd)
+{
+    struct fio_vm *v;
+    size_t n = fio_vms(rd, &v);
+    FILE *f;
+    int rc = 0;
+
+    if (n == 0) {
+        free(v);
+        return v ? 0 : vs_error_setc(g->err, ENOMEM, "fio", 0, 0, "out of memory");
+    }
+    qsort(v, n, sizeof(*v), cmp_fio_read_iops);
+    if ((rc = fio_data(g, v, n)) == 0) {
+        if ((f = gp_chart(g, "fio-iops", "fio: IOPS per VM",
+                          "Read and write I/O operations per second each VM's fio job reached, "
+                          "VMs ordered by read IOPS.",
+                          CHART_WIDTH_PX, 760)))
+            fio_iops_plot(f, n);
+        if ((f = gp_chart(g, "fio-latency", "fio: completion latency per VM",
+                          "P50, P95 and P99 of each VM's completion latency (clat) in "
+                          "milliseconds, read above and write below, VMs in the same order as "
+                          "the IOPS chart.",
+                          CHART_WIDTH_PX, 1100)))
+            fio_latency_plot(f, n);
+    }
+    free(v);
+    return rc;
+}
+
+/* --- the run's chart set ---------------------------------------------------- */
+
+int charts_run(const struct rundata *rd, const char *workdir, const char *pngdir,
+               struct chartset *out, struct vs_error *err)
+{
+    struct gp g = {.workdir = workdir, .pngdir = pngdir, .out = out, .err = err};
+    int rc;
+
+    out->n = 0;
+    if (gp_open(&g) < 0) {
+        gp_abandon(&g);
+        return -1;
+    }
+    rc = rd->nep ? chart_cdf(&g, rd) : 0;
+    if (rc == 0 && rd->nep)
+        rc = chart_timeline(&g, rd);
+    if (rc == 0 && rd->nep)
+        rc = chart_histogram(&g, rd);
+    if (rc == 0 && rd->nep)
+        rc = chart_progress(&g, rd);
+    if (rc == 0 && rd->nep)
+        rc = chart_stages(&g, rd);
+    if (rc == 0)
+        rc = chart_nodes(&g, rd);
+    if (rc == 0)
+        rc = chart_api(&g, rd, "api-collector", "collector.by_verb_resource",
+                       "API requests by the collector, per phase",
+                       "Every request vmstorm-collect made, by verb and resource, per phase: the "
+                       "load the measurement itself put on the API server.");
+    if (rc == 0)
+        rc = chart_api(&g, rd, "api-cluster", "metrics.apiserver.counts",
+                       "API requests the API server counted, per phase",
+                       "Increase of apiserver_request_total between the metrics scrapes at the "
+                       "start and end of each phase, by verb and resource, named as KubeVirt's "
+                       "perf reports name them: all clients, controllers included.");
+    if (rc == 0)
+        rc = chart_fio(&g, rd);
+    if (rc < 0) {
+        gp_abandon(&g);
+        return -1;
+    }
+    return gp_finish(&g);
+}
+
+const struct chart *charts_find(const struct chartset *cs, const char *id)
+{
+    for (size_t i = 0; i < cs->n; i++)
+        if (strcmp(cs->v[i].id, id) == 0)
+            return &cs->v[i];
+    return NULL;
+}
