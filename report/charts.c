@@ -560,38 +560,57 @@ static const cJSON *api_counts(const cJSON *ph, const char *member)
     return json_path_get(ph, member);
 }
 
+struct categories {
+    struct category *v;
+    size_t n, cap;
+};
+
+/* Add value to the category named name (a new one if needed). -1 on ENOMEM. */
+static int add_category(struct categories *cs, const char *name, double value)
+{
+    size_t i = 0;
+
+    while (i < cs->n && strcmp(cs->v[i].name, name) != 0)
+        i++;
+    if (i == cs->n) {
+        if (cs->n == cs->cap) {
+            size_t cap = cs->cap ? 2 * cs->cap : 16;
+            struct category *v = realloc(cs->v, cap * sizeof(*v));
+
+            if (!v)
+                return -1;
+            cs->v = v;
+            cs->cap = cap;
+        }
+        cs->v[cs->n++] = (struct category){name, 0};
+    }
+    cs->v[i].total += value;
+    return 0;
+}
+
 /* All categories over the phases, biggest first; count returned (0 on ENOMEM too). */
 static size_t api_categories(const cJSON *api, const char *member, struct category **out)
 {
-    struct category *v = NULL;
-    size_t n = 0, cap = 0;
-    const cJSON *ph, *c;
+    struct categories cs = {0};
+    const cJSON *ph;
 
-    cJSON_ArrayForEach(ph, api) cJSON_ArrayForEach(c, api_counts(ph, member))
+    cJSON_ArrayForEach(ph, api)
     {
-        size_t i = 0;
+        const cJSON *c;
 
-        while (i < n && strcmp(v[i].name, c->string) != 0)
-            i++;
-        if (i == n) {
-            if (n == cap) {
-                struct category *nv = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
-
-                if (!nv) {
-                    free(v);
-                    *out = NULL;
-                    return 0;
-                }
-                v = nv;
+        cJSON_ArrayForEach(c, api_counts(ph, member))
+        {
+            if (add_category(&cs, c->string, cJSON_IsNumber(c) ? c->valuedouble : 0) < 0) {
+                free(cs.v);
+                *out = NULL;
+                return 0;
             }
-            v[n++] = (struct category){c->string, 0};
         }
-        v[i].total += cJSON_IsNumber(c) ? c->valuedouble : 0;
     }
-    if (n)
-        qsort(v, n, sizeof(*v), cmp_category);
-    *out = v;
-    return n;
+    if (cs.n)
+        qsort(cs.v, cs.n, sizeof(*cs.v), cmp_category);
+    *out = cs.v;
+    return cs.n;
 }
 
 /* The sum of a counts object. */
@@ -600,7 +619,10 @@ static double api_total(const cJSON *counts)
     const cJSON *c;
     double t = 0;
 
-    cJSON_ArrayForEach(c, counts) t += cJSON_IsNumber(c) ? c->valuedouble : 0;
+    cJSON_ArrayForEach(c, counts)
+    {
+        t += cJSON_IsNumber(c) ? c->valuedouble : 0;
+    }
     return t;
 }
 

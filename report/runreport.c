@@ -254,6 +254,8 @@ static void quality_notes(struct pdfdoc *d, const struct rundata *rd)
     }
 }
 
+static void compare_table(struct pdfdoc *d, const struct rundata *rd, int key_only);
+
 static void title_page(struct pdfdoc *d, const struct rundata *rd, const char *title)
 {
     char verdict[300];
@@ -268,6 +270,11 @@ static void title_page(struct pdfdoc *d, const struct rundata *rd, const char *t
     config_block(d, rd);
     pdfdoc_skip(d, 2);
     quality_notes(d, rd);
+    if (has_phase(rd, "storm") && has_phase(rd, "create")) {
+        pdfdoc_skip(d, 4);
+        pdfdoc_subheading(d, "Key figures (seconds from the start request)");
+        compare_table(d, rd, 1);
+    }
 }
 
 /* --- statistics -------------------------------------------------------------- */
@@ -305,7 +312,7 @@ static void stats_table(struct pdfdoc *d, const struct rundata *rd)
 }
 
 /* Creation beside storm, with the multiplier and verdict, per milestone. */
-static void compare_table(struct pdfdoc *d, const struct rundata *rd)
+static void compare_table(struct pdfdoc *d, const struct rundata *rd, int key_only)
 {
     static const char *const head[] = {"milestone", "create P50", "create P95", "storm P50",
                                        "storm P95", "x P50",      "x P95",      "verdict"};
@@ -321,7 +328,8 @@ static void compare_table(struct pdfdoc *d, const struct rundata *rd)
         const char *v = cJSON_GetStringValue(json_path_get(mul, "verdict"));
         char p[64];
 
-        if (!mul)
+        if (!mul || (key_only && strcmp(milestones[m], "running") != 0 &&
+                     strcmp(milestones[m], "ready") != 0))
             continue;
         cell(&c, "%s", milestone_words[m]);
         snprintf(p, sizeof(p), "%s.p50", milestones[m]);
@@ -356,7 +364,7 @@ static void statistics(struct pdfdoc *d, const struct rundata *rd)
         pdfdoc_subheading(d, "Boot storm against creation");
         pdfdoc_note(d, "x = storm / create. Verdict on P95: below 2 good, 2 to 5 concerning, 5 "
                        "and above critical.");
-        compare_table(d, rd);
+        compare_table(d, rd, 0);
     }
 }
 
@@ -376,8 +384,9 @@ static int chart(struct pdfdoc *d, const struct chartset *cs, const char *id, st
     return 0;
 }
 
-static int section(struct pdfdoc *d, const struct chartset *cs, const char *heading,
-                   const char *const *ids, const char *absent, struct vs_error *err)
+static int section(struct pdfdoc *d, const struct rundata *rd, const struct chartset *cs,
+                   const char *heading, const char *const *ids, const char *absent,
+                   void (*intro)(struct pdfdoc *, const struct rundata *), struct vs_error *err)
 {
     int any = 0;
 
@@ -390,6 +399,10 @@ static int section(struct pdfdoc *d, const struct chartset *cs, const char *head
     if (!any) {
         pdfdoc_text(d, absent);
         return 0;
+    }
+    if (intro) {
+        intro(d, rd);
+        pdfdoc_skip(d, 4);
     }
     for (size_t i = 0; ids[i]; i++)
         if (chart(d, cs, ids[i], err) < 0)
@@ -589,20 +602,18 @@ int runreport_write(const struct rundata *rd, const struct chartset *cs, const c
         return vs_error_setc(err, EIO, path, 0, 0, "%s", msg);
     title_page(d, rd, title);
     statistics(d, rd);
-    rc = section(d, cs, "Distribution", dist, "No VM starts to chart.", err);
+    rc = section(d, rd, cs, "Distribution", dist, "No VM starts to chart.", NULL, err);
     if (rc == 0)
-        rc = section(d, cs, "Timeline", tl, NULL, err);
+        rc = section(d, rd, cs, "Timeline", tl, NULL, NULL, err);
     if (rc == 0)
-        rc = section(d, cs, "Stages", stages, NULL, err);
-    if (rc == 0 && (rc = section(d, cs, "Per node", nodes, NULL, err)) == 0 &&
-        charts_find(cs, "nodes"))
-        nodes_table(d, rd);
-    if (rc == 0 &&
-        (rc = section(d, cs, "API load", api, "The run recorded no API requests.", err)) == 0)
-        api_table(d, rd);
-    if (rc == 0 && (rc = section(d, cs, "Storage (fio)", fio, NULL, err)) == 0 &&
-        charts_find(cs, "fio-iops"))
-        fio_table(d, rd);
+        rc = section(d, rd, cs, "Stages", stages, NULL, NULL, err);
+    if (rc == 0)
+        rc = section(d, rd, cs, "Per node", nodes, NULL, nodes_table, err);
+    if (rc == 0)
+        rc = section(d, rd, cs, "API load", api, "The run recorded no API requests.", api_table,
+                     err);
+    if (rc == 0)
+        rc = section(d, rd, cs, "Storage (fio)", fio, NULL, fio_table, err);
     if (rc == 0) {
         failures(d, rd);
         method(d, rd);
