@@ -431,75 +431,111 @@ static int chart_stages(struct gp *g, const struct rundata *rd)
     return 0;
 }
 
-static int cmp_str(const void *x, const void *y)
+/* Node statistics, one row per node: P50, P95 per phase. */
+struct node_row {
+    const char *node;
+    double v[16];
+};
+
+static double node_key(const struct node_row *r, size_t nphases)
 {
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
+    double k = r->v[2 * (nphases - 1) + 1];
+
+    return isfinite(k) ? k : -1;
 }
 
-/* The distinct non-empty nodes of the episodes, sorted; count returned. */
-static size_t nodes_of(const struct rundata *rd, const char ***out)
-{
-    const char **v = malloc((rd->nep ? rd->nep : 1) * sizeof(*v));
-    size_t n = 0, k = 0;
+static size_t sort_phases; /* qsort has no context argument */
 
-    *out = v;
-    if (!v)
-        return 0;
-    for (size_t i = 0; i < rd->nep; i++)
-        if (rd->ep[i].node[0])
-            v[n++] = rd->ep[i].node;
-    qsort(v, n, sizeof(*v), cmp_str);
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
-            v[k++] = v[i];
-    return k;
+static int cmp_node_rows(const void *x, const void *y)
+{
+    double a = node_key(x, sort_phases), b = node_key(y, sort_phases);
+
+    if (a != b)
+        return a > b ? -1 : 1;
+    return strcmp(((const struct node_row *)x)->node, ((const struct node_row *)y)->node);
 }
 
-static void node_stats(const struct rundata *rd, size_t p, const char *node, int ms,
-                       struct stats_summary *out)
+/*
+ * nodes.dat: rank, node, then P50 and P95 per phase. Many nodes are ranked
+ * by the last phase's P95, slowest first; a few keep their names' order.
+ */
+static int nodes_data(struct gp *g, const struct rundata *rd, const char **nodes, size_t n, int ms,
+                      int ranked)
 {
-    const struct episode *e;
-    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e);
-    struct stats *st = stats_new();
+    struct node_row *rows = calloc(n, sizeof(*rows));
+    size_t np = rd->nphases < 8 ? rd->nphases : 8;
+    FILE *d;
 
-    memset(out, 0, sizeof(*out));
-    if (!st)
-        return;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(e[i].node, node) == 0) {
-            if (isfinite(ms_value(&e[i], ms)))
-                stats_add(st, ms_value(&e[i], ms));
-            else
-                stats_add_censored(st);
-        }
-    stats_summarize(st, out);
-    stats_free(st);
-}
-
-static int nodes_data(struct gp *g, const struct rundata *rd, const char **nodes, size_t n, int ms)
-{
-    FILE *d = gp_data(g, "nodes.dat");
-
-    if (!d)
-        return -1;
+    if (!rows)
+        return vs_error_setc(g->err, ENOMEM, "nodes.dat", 0, 0, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        gp_put_label(d, nodes[i]);
-        for (size_t p = 0; p < rd->nphases; p++) {
+        rows[i].node = nodes[i];
+        for (size_t p = 0; p < np; p++) {
             struct stats_summary s;
 
-            node_stats(rd, p, nodes[i], ms, &s);
-            gp_put_num(d, s.ok ? s.p50 : NAN);
-            gp_put_num(d, s.ok ? s.p95 : NAN);
+            rundata_node_stats(rd, p, nodes[i], ms, &s);
+            rows[i].v[2 * p] = s.ok ? s.p50 : NAN;
+            rows[i].v[2 * p + 1] = s.ok ? s.p95 : NAN;
         }
+    }
+    sort_phases = np;
+    if (ranked)
+        qsort(rows, n, sizeof(*rows), cmp_node_rows);
+    if (!(d = gp_data(g, "nodes.dat"))) {
+        free(rows);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(d, "%zu ", i + 1);
+        gp_put_label(d, rows[i].node);
+        for (size_t k = 0; k < 2 * np; k++)
+            gp_put_num(d, rows[i].v[k]);
         fputc('\n', d);
     }
+    free(rows);
     return gp_data_close(g, d, "nodes.dat");
+}
+
+/* Up to this many nodes, a bar per node and phase; past it, nodes ranked. */
+#define NODE_BARS 16
+
+static void nodes_plot(FILE *f, const struct rundata *rd, size_t n)
+{
+    int bars = n <= NODE_BARS;
+
+    if (bars)
+        fprintf(f,
+                "set style data histograms\nset style histogram clustered gap 1\n"
+                "set style fill solid 1.0 border -1\nset grid noxtics\nset xtics scale 0%s\n"
+                "set xrange [-0.6:%g]\nset key top right\n",
+                n > 8 ? " rotate by 45 right" : "", (double)n - 0.4);
+    else
+        fprintf(f,
+                "set xlabel '%zu nodes, ranked by %s P95, slowest first'\nset xrange [0:%zu]\n"
+                "set key outside top center horizontal\n",
+                n, rd->phases[rd->nphases - 1], n + 1);
+    fputs("set ylabel 'seconds'\nset yrange [0:*]\n", f);
+    for (size_t p = 0; p < rd->nphases && p < 8; p++) {
+        if (bars)
+            fprintf(f,
+                    "%s'nodes.dat' using %zu%s title '%s P50' lc rgb '%s', '' using %zu title "
+                    "'%s P95' lc rgb '%s'",
+                    p ? ", \\\n  " : "plot ", 3 + 2 * p, p ? "" : ":xtic(2)", rd->phases[p],
+                    colour(p), 4 + 2 * p, rd->phases[p], dark(p));
+        else
+            fprintf(f,
+                    "%s'nodes.dat' using 1:%zu title '%s P50' with points pt 7 ps 0.6 lc rgb "
+                    "'%s', '' using 1:%zu title '%s P95' with points pt 7 ps 0.9 lc rgb '%s'",
+                    p ? ", \\\n  " : "plot ", 3 + 2 * p, rd->phases[p], colour(p), 4 + 2 * p,
+                    rd->phases[p], dark(p));
+    }
+    fputs("\n", f);
 }
 
 static int chart_nodes(struct gp *g, const struct rundata *rd)
 {
     const char **nodes;
-    size_t n = nodes_of(rd, &nodes);
+    size_t n = rundata_nodes(rd, &nodes);
     int ms = main_ms(rd), rc = 0;
     char title[128];
     FILE *f;
@@ -514,21 +550,8 @@ static int chart_nodes(struct gp *g, const struct rundata *rd)
                  "milestone, per node the VMs ran on and per phase. A node far above the others "
                  "points at node-local contention (disk, image pulls, CPU).",
                  CHART_WIDTH_PX, 760);
-    if (f && (rc = nodes_data(g, rd, nodes, n, ms)) == 0) {
-        fprintf(f,
-                "set style data histograms\nset style histogram clustered gap 1\n"
-                "set style fill solid 1.0 border -1\nset ylabel 'seconds'\nset yrange [0:*]\n"
-                "set key top right\nset grid noxtics\nset xtics scale 0%s\n"
-                "set xrange [-0.6:%g]\n",
-                n > 8 ? " rotate by 45 right" : "", (double)n - 0.4);
-        for (size_t p = 0; p < rd->nphases; p++)
-            fprintf(f,
-                    "%s'nodes.dat' using %zu%s title '%s P50' lc rgb '%s', '' using %zu title "
-                    "'%s P95' lc rgb '%s'",
-                    p ? ", \\\n  " : "plot ", 2 + 2 * p, p ? "" : ":xtic(1)", rd->phases[p],
-                    colour(p), 3 + 2 * p, rd->phases[p], dark(p));
-        fputs("\n", f);
-    }
+    if (f && (rc = nodes_data(g, rd, nodes, n, ms, n > NODE_BARS)) == 0)
+        nodes_plot(f, rd, n);
     free(nodes);
     return rc;
 }
@@ -786,31 +809,41 @@ static int fio_data(struct gp *g, const struct fio_vm *v, size_t n)
     return gp_data_close(g, d, "fio.dat");
 }
 
-static void fio_iops_plot(FILE *f, size_t n)
+/* Whether any VM has a value in v[k]. */
+static int fio_has(const struct fio_vm *v, size_t n, int k)
 {
-    if (n <= FIO_BARS) {
-        fprintf(f, "set style data histograms\nset style histogram clustered gap 1\n"
-                   "set style fill solid 1.0 border -1\nset grid noxtics\n"
-                   "set xtics scale 0 rotate by 45 right font ',7'\nset yrange [0:*]\n"
-                   "set ylabel 'IOPS'\nset key outside top right vertical\n"
-                   "plot 'fio.dat' using 3:xtic(2) title 'read' lc rgb '#1f77b4', "
-                   "'' using 4 title 'write' lc rgb '#ff7f0e'\n");
-    } else {
-        fprintf(f, "set xlabel 'VMs, ranked by read IOPS'\nset ylabel 'IOPS'\nset yrange [0:*]\n"
-                   "set key top right\n"
-                   "plot 'fio.dat' using 1:3 with lines lw 2 lc rgb '#1f77b4' title 'read', "
-                   "'' using 1:4 with lines lw 2 lc rgb '#ff7f0e' title 'write'\n");
-    }
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i].v[k]))
+            return 1;
+    return 0;
 }
 
-static void fio_latency_plot(FILE *f, size_t n)
+/*
+ * Plot the series v[k] for k in ks (titles and colours alongside) that have
+ * data: bars per VM up to FIO_BARS VMs, else lines over the VMs' rank. The
+ * data file's column of v[k] is k + 3.
+ */
+static void fio_plot(FILE *f, const struct fio_vm *v, size_t n, const int *ks,
+                     const char *const *titles, const char *const *colours, int count)
 {
-    static const char *const dir[2] = {"read", "write"};
+    const char *sep = "plot ";
 
-    fputs("unset title\nset multiplot layout 2,1 title 'fio: completion latency per VM' "
-          "font ',11'\nset ylabel 'ms'\nset yrange [0:*]\n"
-          "set key outside top right vertical font ',8'\n",
-          f);
+    for (int i = 0; i < count; i++) {
+        if (!fio_has(v, n, ks[i]))
+            continue;
+        if (n <= FIO_BARS)
+            fprintf(f, "%s'fio.dat' using %d%s title '%s' lc rgb '%s'", sep, ks[i] + 3,
+                    *sep == 'p' ? ":xtic(2)" : "", titles[i], colours[i]);
+        else
+            fprintf(f, "%s'fio.dat' using 1:%d title '%s' with lines lw 2 lc rgb '%s'", sep,
+                    ks[i] + 3, titles[i], colours[i]);
+        sep = ", ";
+    }
+    fputs("\n", f);
+}
+
+static void fio_style(FILE *f, size_t n)
+{
     if (n <= FIO_BARS)
         fputs("set style data histograms\nset style histogram clustered gap 1\n"
               "set style fill solid 1.0 border -1\nset grid noxtics\n"
@@ -818,21 +851,41 @@ static void fio_latency_plot(FILE *f, size_t n)
               f);
     else
         fputs("set xlabel 'VMs, ranked by read IOPS'\n", f);
-    for (int k = 0; k < 2; k++) {
-        int c = 5 + 3 * k;
+}
 
+static void fio_iops_plot(FILE *f, const struct fio_vm *v, size_t n)
+{
+    static const int ks[] = {0, 1};
+    static const char *const titles[] = {"read", "write"};
+    static const char *const colours[] = {"#1f77b4", "#ff7f0e"};
+
+    fio_style(f, n);
+    fputs("set yrange [0:*]\nset ylabel 'IOPS'\nset key outside top right vertical\n", f);
+    fio_plot(f, v, n, ks, titles, colours, 2);
+}
+
+static void fio_latency_plot(FILE *f, const struct fio_vm *v, size_t n)
+{
+    static const char *const dir[2] = {"read", "write"};
+    static const char *const titles[] = {"P50", "P95", "P99"};
+    static const char *const colours[] = {"#c6dbef", "#6baed6", "#08519c"};
+    int panels = 0;
+
+    for (int k = 0; k < 2; k++)
+        panels += fio_has(v, n, 2 + 3 * k) || fio_has(v, n, 4 + 3 * k);
+    fprintf(f,
+            "unset title\nset multiplot layout %d,1 title 'fio: completion latency per VM' "
+            "font ',11'\nset ylabel 'ms'\nset yrange [0:*]\n"
+            "set key outside top right vertical font ',8'\n",
+            panels ? panels : 1);
+    fio_style(f, n);
+    for (int k = 0; k < 2; k++) {
+        int ks[3] = {2 + 3 * k, 3 + 3 * k, 4 + 3 * k};
+
+        if (!fio_has(v, n, ks[0]) && !fio_has(v, n, ks[1]) && !fio_has(v, n, ks[2]))
+            continue;
         fprintf(f, "set title '%s completion latency' font ',10'\n", dir[k]);
-        if (n <= FIO_BARS)
-            fprintf(f,
-                    "plot 'fio.dat' using %d:xtic(2) title 'P50' lc rgb '#c6dbef', '' using %d "
-                    "title 'P95' lc rgb '#6baed6', '' using %d title 'P99' lc rgb '#08519c'\n",
-                    c, c + 1, c + 2);
-        else
-            fprintf(f,
-                    "plot 'fio.dat' using 1:%d with lines lc rgb '#c6dbef' title 'P50', '' using "
-                    "1:%d with lines lc rgb '#6baed6' title 'P95', '' using 1:%d with lines lc "
-                    "rgb '#08519c' title 'P99'\n",
-                    c, c + 1, c + 2);
+        fio_plot(f, v, n, ks, titles, colours, 3);
     }
     fputs("unset multiplot\n", f);
 }
@@ -849,18 +902,18 @@ static int chart_fio(struct gp *g, const struct rundata *rd)
         return v ? 0 : vs_error_setc(g->err, ENOMEM, "fio", 0, 0, "out of memory");
     }
     qsort(v, n, sizeof(*v), cmp_fio_read_iops);
-    if ((rc = fio_data(g, v, n)) == 0) {
+    if ((rc = fio_data(g, v, n)) == 0 && (fio_has(v, n, 0) || fio_has(v, n, 1))) {
         if ((f = gp_chart(g, "fio-iops", "fio: IOPS per VM",
                           "Read and write I/O operations per second each VM's fio job reached, "
                           "VMs ordered by read IOPS.",
                           CHART_WIDTH_PX, 760)))
-            fio_iops_plot(f, n);
+            fio_iops_plot(f, v, n);
         if ((f = gp_chart(g, "fio-latency", "fio: completion latency per VM",
                           "P50, P95 and P99 of each VM's completion latency (clat) in "
                           "milliseconds, read above and write below, VMs in the same order as "
                           "the IOPS chart.",
                           CHART_WIDTH_PX, 1100)))
-            fio_latency_plot(f, n);
+            fio_latency_plot(f, v, n);
     }
     free(v);
     return rc;

@@ -54,11 +54,12 @@ static pid_t start(const char *workdir, char *const argv[], const char *log, str
     return rc ? -1 : pid;
 }
 
-/* The first line of the log that says what went wrong (gnuplot's errors
- * name the script line: `"x.gp" line 12: undefined variable: foo`). */
+/* The line of the log that says what went wrong: gnuplot's errors name the
+ * script line (`"x.gp" line 12: undefined variable: foo`); warnings, which
+ * it also prints that way, only when there is nothing else. */
 static void first_error(const char *workdir, const char *log, char *out, size_t n)
 {
-    char path[4096], line[512], fallback[512] = "";
+    char path[4096], line[512], warning[512] = "", other[512] = "";
     FILE *f;
 
     snprintf(path, sizeof(path), "%s/%s", workdir, log);
@@ -67,17 +68,19 @@ static void first_error(const char *workdir, const char *log, char *out, size_t 
         return;
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (!fallback[0] && line[0] && strspn(line, " ^") != strlen(line))
-            snprintf(fallback, sizeof(fallback), "%s", line);
-        if (strstr(line, " line ") || strstr(line, "rror")) {
+        if (strstr(line, " line ") && !strstr(line, "warning:")) {
             snprintf(out, n, "%s", line);
             fclose(f);
             return;
         }
+        if (!warning[0] && strstr(line, "warning:"))
+            snprintf(warning, sizeof(warning), "%s", line);
+        else if (!other[0] && line[0] && strspn(line, " ^") != strlen(line))
+            snprintf(other, sizeof(other), "%s", line);
     }
-    if (fallback[0])
-        snprintf(out, n, "%s", fallback);
     fclose(f);
+    if (other[0] || warning[0])
+        snprintf(out, n, "%s", other[0] ? other : warning);
 }
 
 static int wait_for(pid_t pid, int *status)

@@ -56,6 +56,13 @@ const char *__lsan_default_suppressions(void)
     return "leak:libfontconfig.so\n";
 }
 
+/* ... and the sanitizer's list of the suppressions it used is noise on stderr. */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+    return "print_suppressions=0";
+}
+
 static int parse(struct opts *o, int argc, char **argv)
 {
     static const struct option longs[] = {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "selector.h"
+#include "stats.h"
 
 /* The biggest summary.json we read: a few MB even for huge runs. */
 #define SUMMARY_MAX_BYTES ((long)256 << 20)
@@ -270,4 +271,51 @@ double rundata_num(const struct rundata *rd, const char *path)
 const char *rundata_str(const struct rundata *rd, const char *path)
 {
     return cJSON_GetStringValue(rundata_get(rd, path));
+}
+
+static int cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+size_t rundata_nodes(const struct rundata *rd, const char ***out)
+{
+    const char **v = malloc((rd->nep ? rd->nep : 1) * sizeof(*v));
+    size_t n = 0, k = 0;
+
+    *out = v;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < rd->nep; i++)
+        if (rd->ep[i].node[0])
+            v[n++] = rd->ep[i].node;
+    qsort(v, n, sizeof(*v), cmp_str);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
+            v[k++] = v[i];
+    return k;
+}
+
+void rundata_node_stats(const struct rundata *rd, size_t phase, const char *node, int ms,
+                        struct stats_summary *out)
+{
+    const struct episode *e;
+    size_t n = rundata_phase_episodes(rd, rd->phases[phase], &e);
+    struct stats *st = stats_new();
+
+    memset(out, 0, sizeof(*out));
+    if (!st)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        double v = ms == 2 ? e[i].ready : e[i].running;
+
+        if (strcmp(e[i].node, node) != 0)
+            continue;
+        if (isfinite(v))
+            stats_add(st, v);
+        else
+            stats_add_censored(st);
+    }
+    stats_summarize(st, out);
+    stats_free(st);
 }

@@ -23,6 +23,7 @@
 
 #include "csvtable.h"
 #include "error.h"
+#include "stats.h"
 
 struct episode {
     const char *phase, *ns, *name, *node, *status;
@@ -48,6 +49,18 @@ void rundata_release(struct rundata *rd);
 /* The episodes of phase: *first is set to the first, the count returned. */
 size_t rundata_phase_episodes(const struct rundata *rd, const char *phase,
                               const struct episode **first);
+
+/*
+ * The distinct non-empty node names of the episodes, sorted, in a new array
+ * the caller frees (the strings live as long as rd); the count returned (0
+ * with *out NULL when out of memory).
+ */
+size_t rundata_nodes(const struct rundata *rd, const char ***out);
+
+/* Statistics of time to ready (ms 2) or Running (ms 1) of the episodes of
+ * start phase number phase on node; unreached ones censored. */
+void rundata_node_stats(const struct rundata *rd, size_t phase, const char *node, int ms,
+                        struct stats_summary *out);
 
 /* A member of the summary by dotted path ("phases.storm.ready.p95"), or NULL. */
 const cJSON *rundata_get(const struct rundata *rd, const char *path);

@@ -410,50 +410,38 @@ static int section(struct pdfdoc *d, const struct rundata *rd, const struct char
     return 0;
 }
 
-/* Per node: VMs, P50 and P95 of the last milestone, per phase. */
+/* Per node and phase: VMs, not there, P50, P95 and max of the last milestone. */
 static void nodes_table(struct pdfdoc *d, const struct rundata *rd)
 {
     static const char *const head[] = {"node",    "phase",   "VMs",    "not there",
                                        "P50 (s)", "P95 (s)", "max (s)"};
     static const enum pdfdoc_align al[] = {PDFDOC_LEFT,  PDFDOC_LEFT,  PDFDOC_RIGHT, PDFDOC_RIGHT,
                                            PDFDOC_RIGHT, PDFDOC_RIGHT, PDFDOC_RIGHT};
+    const char **nodes;
+    size_t n = rundata_nodes(rd, &nodes);
     struct cells c = {0};
-    int ready = 0;
+    int ms = 1;
 
-    for (size_t i = 0; i < rd->nep && !ready; i++)
-        ready = isfinite(rd->ep[i].ready);
-    for (size_t i = 0; i < rd->nep; i++) {
-        const struct episode *e = &rd->ep[i];
-        struct stats *st;
-        struct stats_summary s;
-        int seen = 0;
+    for (size_t i = 0; i < rd->nep && ms == 1; i++)
+        ms = isfinite(rd->ep[i].ready) ? 2 : 1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t p = 0; p < rd->nphases; p++) {
+            struct stats_summary s;
 
-        /* one row per (node, phase) the first time the pair appears */
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(rd->ep[j].node, e->node) == 0 && strcmp(rd->ep[j].phase, e->phase) == 0;
-        if (seen || !e->node[0] || !(st = stats_new()))
-            continue;
-        for (size_t j = i; j < rd->nep; j++)
-            if (strcmp(rd->ep[j].node, e->node) == 0 && strcmp(rd->ep[j].phase, e->phase) == 0) {
-                double v = ready ? rd->ep[j].ready : rd->ep[j].running;
-
-                if (isfinite(v))
-                    stats_add(st, v);
-                else
-                    stats_add_censored(st);
-            }
-        stats_summarize(st, &s);
-        stats_free(st);
-        cell(&c, "%s", e->node);
-        cell(&c, "%s", e->phase);
-        cell(&c, "%zu", s.count);
-        cell(&c, "%zu", s.censored);
-        cell_num(&c, s.ok ? s.p50 : NAN, 3);
-        cell_num(&c, s.ok ? s.p95 : NAN, 3);
-        cell_num(&c, s.ok ? s.max : NAN, 3);
-    }
-    pdfdoc_note(d, ready ? "Seconds from the start request to ready, per node and phase."
-                         : "Seconds from the start request to Running, per node and phase.");
+            rundata_node_stats(rd, p, nodes[i], ms, &s);
+            if (s.count == 0)
+                continue;
+            cell(&c, "%s", nodes[i]);
+            cell(&c, "%s", rd->phases[p]);
+            cell(&c, "%zu", s.count);
+            cell(&c, "%zu", s.censored);
+            cell_num(&c, s.ok ? s.p50 : NAN, 3);
+            cell_num(&c, s.ok ? s.p95 : NAN, 3);
+            cell_num(&c, s.ok ? s.max : NAN, 3);
+        }
+    free(nodes);
+    pdfdoc_note(d, ms == 2 ? "Seconds from the start request to ready, per node and phase."
+                           : "Seconds from the start request to Running, per node and phase.");
     table(d, 7, head, al, &c, NULL);
 }
 

@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential pkg-config clang libclang-rt-dev
   libcurl4-openssl-dev libcjson-dev libcsv-dev libyaml-dev libcairo2-dev
   libmicrohttpd-dev libcmocka-dev
-  gnuplot-nox fio poppler-utils python3 python3-jsonschema jq curl
+  gnuplot-nox fonts-dejavu-core fio poppler-utils python3 python3-jsonschema jq curl
 )
 
 if [ "$(id -u)" -eq 0 ]; then
