@@ -6,6 +6,7 @@
  *   vmstorm-report --trend TREND_DIR [-o trend.pdf] [--png-dir DIR] [--title TEXT]
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,6 +167,11 @@ static int prepare(struct job *j)
     if (fs_mkdir_p(j->png_dir) < 0)
         return vs_error_setc(&j->err, errno, j->png_dir, 0, 0, "cannot create the folder: %s",
                              strerror(errno));
+    /* gnuplot runs in the work folder: it needs the charts' folder absolute */
+    if (!realpath(j->png_dir, buf))
+        return vs_error_setc(&j->err, errno, j->png_dir, 0, 0, "cannot resolve: %s",
+                             strerror(errno));
+    snprintf(j->png_dir, sizeof(j->png_dir), "%s", buf);
     snprintf(j->workdir, sizeof(j->workdir), "%s/vmstorm-report.XXXXXX",
              tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(j->workdir)) {

@@ -89,6 +89,10 @@ check "-o and --png-dir elsewhere, --title; the work folder is removed" bash -c 
     test -s "$1/o2/r.pdf" && test "$(ls "$1/png" | wc -l)" = 10 && test -z "$(ls -A "$1/tmpdir")" &&
     pdfinfo "$1/o2/r.pdf" | grep -q "^Title: *Release 1.4 storm$"' "$S" "$TMP"
 
+check "relative folders: run from elsewhere" bash -c 'cd "$1" && cp -r "$0" rel &&
+    "$R" rel -o rel-out/r.pdf --png-dir rel-png >/dev/null && test -s rel-out/r.pdf &&
+    test -s rel-png/cdf.png && "$R" rel >/dev/null && test -s rel/charts/timeline.png' "$S" "$TMP"
+
 # --- a run without a storm, on one node --------------------------------------------------
 M=$TMP/min
 cp -r "$GOLD/minimal" "$M"
