@@ -109,8 +109,10 @@ static int family_data(struct gp *g, const struct csvtable *t, const struct fami
     for (size_t r = 0; r < csvtable_rows(t); r++) {
         char label[160];
 
-        snprintf(label, sizeof(label), "%s %.10s", csvtable_cell(t, r, run_id),
-                 csvtable_cell(t, r, started));
+        /* the run id (its start date when it has none), cut to keep the plot wide */
+        snprintf(label, sizeof(label), "%.28s",
+                 *csvtable_cell(t, r, run_id) ? csvtable_cell(t, r, run_id)
+                                              : csvtable_cell(t, r, started));
         fprintf(d, "%zu ", r + 1);
         gp_put_label(d, label);
         for (size_t k = 0; k < nseries(fam); k++) {
@@ -135,11 +137,12 @@ static int chart_family(struct gp *g, const struct csvtable *t, const struct fam
     snprintf(name, sizeof(name), "%s.dat", fam->id);
     if (family_data(g, t, fam, name) < 0)
         return -1;
-    if (!(f = gp_chart(g, fam->id, fam->title, fam->caption, CHART_WIDTH_PX, 900)))
+    if (!(f = gp_chart(g, fam->id, fam->title, fam->caption, CHART_WIDTH_PX, 1100)))
         return 0;
     fprintf(f,
             "set ylabel '%s'\nset yrange [0:*]\nset xrange [0.5:%g]\n"
-            "set xtics rotate by 45 right font ',7' scale 0\nset key below horizontal\n",
+            "set xtics rotate by 45 right font ',7' scale 0\nset key below horizontal\n"
+            "set lmargin 14\n",
             fam->ylabel, (double)runs + 0.5);
     if (strcmp(fam->id, "trend-multiplier") == 0)
         fputs("set arrow from graph 0, first 2 to graph 1, first 2 nohead dt 2 lc rgb '#ef8f00'\n"
@@ -151,7 +154,7 @@ static int chart_family(struct gp *g, const struct csvtable *t, const struct fam
 
         fprintf(f,
                 "%s'%s' using 1:%zu:xtic(int($0) %% %zu == 0 ? stringcolumn(2) : '') with points "
-                "pt 7 ps 1.1 lc rgb '%s' title '%s', \\\n  '' using 1:%zu with lines lw 2 lc "
+                "pt 7 ps 1.6 lc rgb '%s' title '%s', \\\n  '' using 1:%zu with lines lw 2 lc "
                 "rgb '%s' notitle",
                 k ? ", \\\n  " : "plot ", name, 3 + 2 * k, every, s->colour, s->title, 4 + 2 * k,
                 s->colour);

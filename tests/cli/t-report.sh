@@ -112,7 +112,7 @@ check "... 5 pages: the runs, then 4 metric families" pages "$T/trend.pdf" 5
 check "... the runs' ids and figures in the table" in_text "$T/trend.pdf" sample-storm-20 sample-minimal \
     "$(f3 .phases.storm.ready.p95 "$SUM")"
 for id in trend-running trend-ready trend-multiplier trend-api; do
-    check "... charts/$id.png is 1400x900" png_size "$T/charts/$id.png" 1400 900
+    check "... charts/$id.png is 1400x1100" png_size "$T/charts/$id.png" 1400 1100
 done
 
 # --- bad input -------------------------------------------------------------------------------
