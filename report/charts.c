@@ -70,64 +70,49 @@ static const char *ms_name(int ms)
 
 /* --- distribution: CDF and histogram ------------------------------------- */
 
-/* The reached values of milestone ms in phase p, sorted; count returned. */
-static size_t sorted_values(const struct rundata *rd, size_t p, int ms, double **out, size_t *total)
+/*
+ * The step curve of milestone ms in phase p, as a data file: against the
+ * time from each VM's own start (share of the phase's VMs, in %), or with
+ * `absolute`, against the time from the phase's first start (count of VMs).
+ */
+static int cumulative_data(struct gp *g, const struct rundata *rd, size_t p, int ms, int absolute,
+                           const char *name)
 {
     const struct episode *e;
     size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), k = 0;
     double *v = malloc((n ? n : 1) * sizeof(*v));
-
-    *out = v;
-    *total = n;
-    if (!v)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(ms_value(&e[i], ms)))
-            v[k++] = ms_value(&e[i], ms);
-    qsort(v, k, sizeof(*v), cmp_double);
-    return k;
-}
-
-static int cdf_data(struct gp *g, const struct rundata *rd, size_t p, int ms, const char *name)
-{
-    double *v;
-    size_t total, n = sorted_values(rd, p, ms, &v, &total);
     FILE *f;
 
     if (!v)
         return vs_error_setc(g->err, ENOMEM, name, 0, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ms_value(&e[i], ms)))
+            v[k++] = (absolute ? e[i].t0 : 0) + ms_value(&e[i], ms);
+    qsort(v, k, sizeof(*v), cmp_double);
     if (!(f = gp_data(g, name))) {
         free(v);
         return -1;
     }
-    fprintf(f, "0 0\n");
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%.9g %.9g\n", v[i], 100.0 * (double)(i + 1) / (double)total);
+    fputs("0 0\n", f);
+    for (size_t i = 0; i < k; i++)
+        fprintf(f, "%.9g %.9g\n", v[i],
+                absolute ? (double)(i + 1) : 100.0 * (double)(i + 1) / (double)n);
     free(v);
     return gp_data_close(g, f, name);
 }
 
-static int chart_cdf(struct gp *g, const struct rundata *rd)
+/* Plot the step curves of Running (solid) and ready (dashed) of every phase. */
+static int step_curves(struct gp *g, const struct rundata *rd, FILE *f, const char *prefix,
+                       int absolute)
 {
-    int last = main_ms(rd);
-    FILE *f = gp_chart(g, "cdf", "Share of VMs up by time since their start request",
-                       "Cumulative share of the VMs of each phase that reached Running (solid) and "
-                       "readiness (dashed) by the time on the x axis. A curve that ends below "
-                       "100% has VMs that never got there. Curves to the right are slower.",
-                       CHART_WIDTH_PX, 820);
     const char *sep = "plot ";
 
-    if (!f)
-        return 0;
-    fputs("set xlabel 'seconds from the start request (t0)'\nset ylabel 'VMs reached (%)'\n"
-          "set yrange [0:100]\nset xrange [0:*]\nset key bottom right\n",
-          f);
     for (size_t p = 0; p < rd->nphases; p++)
-        for (int ms = 1; ms <= last; ms++) {
+        for (int ms = 1; ms <= main_ms(rd); ms++) {
             char name[64];
 
-            snprintf(name, sizeof(name), "cdf-%zu-%d.dat", p, ms);
-            if (cdf_data(g, rd, p, ms, name) < 0)
+            snprintf(name, sizeof(name), "%s-%zu-%d.dat", prefix, p, ms);
+            if (cumulative_data(g, rd, p, ms, absolute, name) < 0)
                 return -1;
             fprintf(f, "%s'%s' using 1:2 with steps lw 2.2 dt %d lc rgb '%s' title '%s: %s'", sep,
                     name, ms == 1 ? 1 : 2, colour(p), rd->phases[p], ms_name(ms));
@@ -135,6 +120,22 @@ static int chart_cdf(struct gp *g, const struct rundata *rd)
         }
     fputs("\n", f);
     return 0;
+}
+
+static int chart_cdf(struct gp *g, const struct rundata *rd)
+{
+    FILE *f = gp_chart(g, "cdf", "Share of VMs up by time since their start request",
+                       "Cumulative share of the VMs of each phase that reached Running (solid) and "
+                       "readiness (dashed) by the time on the x axis. A curve that ends below "
+                       "100% has VMs that never got there. Curves to the right are slower.",
+                       CHART_WIDTH_PX, 820);
+
+    if (!f)
+        return 0;
+    fputs("set xlabel 'seconds from the start request (t0)'\nset ylabel 'VMs reached (%)'\n"
+          "set yrange [0:100]\nset xrange [0:*]\nset key bottom right\n",
+          f);
+    return step_curves(g, rd, f, "cdf", 0);
 }
 
 static int chart_histogram(struct gp *g, const struct rundata *rd)
@@ -317,58 +318,20 @@ static int chart_timeline(struct gp *g, const struct rundata *rd)
     return 0;
 }
 
-static int progress_data(struct gp *g, const struct rundata *rd, size_t p, int ms, const char *name)
-{
-    const struct episode *e;
-    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), k = 0;
-    double *v = malloc((n ? n : 1) * sizeof(*v));
-    FILE *f;
-
-    if (!v)
-        return vs_error_setc(g->err, ENOMEM, name, 0, 0, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(ms_value(&e[i], ms)))
-            v[k++] = e[i].t0 + ms_value(&e[i], ms);
-    qsort(v, k, sizeof(*v), cmp_double);
-    if (!(f = gp_data(g, name))) {
-        free(v);
-        return -1;
-    }
-    fputs("0 0\n", f);
-    for (size_t i = 0; i < k; i++)
-        fprintf(f, "%.9g %zu\n", v[i], i + 1);
-    free(v);
-    return gp_data_close(g, f, name);
-}
-
 static int chart_progress(struct gp *g, const struct rundata *rd)
 {
-    int last = main_ms(rd);
     FILE *f = gp_chart(g, "progress", "VMs up over time",
                        "How many VMs were Running (solid) and ready (dashed) at each moment, in "
                        "seconds from the phase's first start request: the shape of a boot storm "
                        "recovering.",
                        CHART_WIDTH_PX, 760);
-    const char *sep = "plot ";
 
     if (!f)
         return 0;
     fputs("set xlabel 'seconds from the phase start'\nset ylabel 'VMs'\nset xrange [0:*]\n"
           "set yrange [0:*]\nset key bottom right\n",
           f);
-    for (size_t p = 0; p < rd->nphases; p++)
-        for (int ms = 1; ms <= last; ms++) {
-            char name[64];
-
-            snprintf(name, sizeof(name), "progress-%zu-%d.dat", p, ms);
-            if (progress_data(g, rd, p, ms, name) < 0)
-                return -1;
-            fprintf(f, "%s'%s' using 1:2 with steps lw 2.2 dt %d lc rgb '%s' title '%s: %s'", sep,
-                    name, ms == 1 ? 1 : 2, colour(p), rd->phases[p], ms_name(ms));
-            sep = ", \\\n  ";
-        }
-    fputs("\n", f);
-    return 0;
+    return step_curves(g, rd, f, "progress", 1);
 }
 
 /* --- stage breakdown and nodes ---------------------------------------------- */

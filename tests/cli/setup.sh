@@ -82,3 +82,18 @@ check_output() {
 finish() {
     exit "$_failed"
 }
+
+# check_man_options SRC MAN PROG MIN: the long options of SRC's getopt table
+# (at least MIN of them, so the table was read) are exactly those heading an
+# item of MAN's OPTIONS section, and PROG --help names every one.
+check_man_options() {
+    local src=$1 man=$2 prog=$3 min=$4
+    grep -o '{"[a-z][a-z-]*", \(no\|required\)_argument' "$src" | sed 's/{"\([^"]*\)".*/\1/' |
+        sort >"$TMP/longs"
+    sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$man" | sed -n '/^\.TP/{n;p}' |
+        grep -o '\\-\\-[a-z]\([a-z]\|\\-\)*' | sed 's/\\//g; s/^--//' | sort -u >"$TMP/man_longs"
+    check "$(basename "$src") has its options (the table is read)" test "$(wc -l <"$TMP/longs")" -ge "$min"
+    check "the man page documents exactly the options" diff "$TMP/longs" "$TMP/man_longs"
+    check "--help names every option" bash -c 'for o in $(cat "$1"); do
+        "$0" --help | grep -q -- "--$o" || { echo "missing --$o"; exit 1; }; done' "$prog" "$TMP/longs"
+}

@@ -190,15 +190,6 @@ check "--trend needs -o" expect 2 'needs -o DIR' "$A" --trend "$S20"
 
 # --- the documentation --------------------------------------------------------------
 # every long option of analyzer/main.c is in --help and heads an item of the man page's OPTIONS
-longs() { grep -o '{"[a-z][a-z-]*", \(no\|required\)_argument' "$TOP/analyzer/main.c" | sed 's/{"\([^"]*\)".*/\1/' | sort; }
-man_longs() {
-    sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$TOP/man/vmstorm-analyze.1" | sed -n '/^\.TP/{n;p}' |
-        grep -o '\\-\\-[a-z]\([a-z]\|\\-\)*' | sed 's/\\//g; s/^--//' | sort -u
-}
-check "analyzer/main.c has its options (the table is read)" test "$(longs | wc -l)" -ge 9
-check "the man page documents exactly the options" diff <(longs) <(man_longs)
-longs >"$TMP/longs"
-check "--help names every option" bash -c 'for o in $(cat "$1"); do
-    "$0" --help | grep -q -- "--$o" || { echo "missing --$o"; exit 1; }; done' "$A" "$TMP/longs"
+check_man_options "$TOP/analyzer/main.c" "$TOP/man/vmstorm-analyze.1" "$A" 9
 
 exit $_failed

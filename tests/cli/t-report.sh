@@ -150,15 +150,6 @@ check "no folder: exit 2" expect 2 "no ANALYSIS_DIR given" "$R"
 check "two folders: exit 2" expect 2 "one ANALYSIS_DIR at a time" "$R" a b
 check "unknown option: exit 2" expect 2 "unknown option '--bogus'" "$R" --bogus x
 check "--version" expect 0 "^vmstorm-report [0-9]" "$R" --version
-longs() { grep -o '{"[a-z][a-z-]*", \(no\|required\)_argument' "$TOP/report/main.c" | sed 's/{"\([^"]*\)".*/\1/' | sort; }
-man_longs() {
-    sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$TOP/man/vmstorm-report.1" | sed -n '/^\.TP/{n;p}' |
-        grep -o '\\-\\-[a-z]\([a-z]\|\\-\)*' | sed 's/\\//g; s/^--//' | sort -u
-}
-check "report/main.c has its options (the table is read)" test "$(longs | wc -l)" -ge 6
-check "the man page documents exactly the options" diff <(longs) <(man_longs)
-longs >"$TMP/longs"
-check "--help names every option" bash -c 'for o in $(cat "$1"); do
-    "$0" --help | grep -q -- "--$o" || { echo "missing --$o"; exit 1; }; done' "$R" "$TMP/longs"
+check_man_options "$TOP/report/main.c" "$TOP/man/vmstorm-report.1" "$R" 6
 
 exit $_failed
