@@ -97,3 +97,18 @@ check_man_options() {
     check "--help names every option" bash -c 'for o in $(cat "$1"); do
         "$0" --help | grep -q -- "--$o" || { echo "missing --$o"; exit 1; }; done' "$prog" "$TMP/longs"
 }
+
+# expect CODE PATTERN CMD...: CMD exits with CODE and its output (shown, and in
+# $TMP/got) matches PATTERN (grep -E). Exported for checks run through bash -c.
+expect() {
+    local code=$1 pattern=$2 rc=0
+    shift 2
+    "$@" >"$TMP/got" 2>&1 || rc=$?
+    cat "$TMP/got"
+    if [ "$rc" -ne "$code" ]; then
+        echo "exit $rc, expected $code"
+        return 1
+    fi
+    grep -Eq -- "$pattern" "$TMP/got"
+}
+export -f expect

@@ -9,19 +9,6 @@ GOLD=$TOP/tests/golden
 S20=$TOP/samples/storm-20.ndjson
 MIN=$TOP/samples/minimal.ndjson
 
-# expect CODE PATTERN CMD...: CMD exits with CODE and its output matches PATTERN (grep -E).
-expect() {
-    local code=$1 pattern=$2 rc=0
-    shift 2
-    "$@" >"$TMP/got" 2>&1 || rc=$?
-    cat "$TMP/got"
-    if [ "$rc" -ne "$code" ]; then
-        echo "exit $rc, expected $code"
-        return 1
-    fi
-    grep -Eq -- "$pattern" "$TMP/got"
-}
-
 valid_summary() {
     "$PY" - "$TOP/schemas/summary.schema.json" "$1" <<'EOF'
 import json, sys, jsonschema

@@ -9,19 +9,6 @@ A=$BIN/vmstorm-analyze
 GOLD=$TOP/tests/golden
 export R A
 
-# expect CODE PATTERN CMD...: CMD exits with CODE and its output matches PATTERN (grep -E).
-expect() {
-    local code=$1 pattern=$2 rc=0
-    shift 2
-    "$@" >"$TMP/got" 2>&1 || rc=$?
-    cat "$TMP/got"
-    if [ "$rc" -ne "$code" ]; then
-        echo "exit $rc, expected $code"
-        return 1
-    fi
-    grep -Eq -- "$pattern" "$TMP/got"
-}
-
 # pages PDF N: pdfinfo counts N pages
 pages() { test "$(pdfinfo "$1" | sed -n 's/^Pages: *//p')" = "$2"; }
 
@@ -44,7 +31,7 @@ in_text() {
         grep -qF -- "$s" "$TMP/text" || { echo "not in the text: '$s'"; return 1; }
     done
 }
-export -f expect pages png_size in_text
+export -f pages png_size in_text
 
 # 3 decimals, as the tables print seconds
 f3() { jq -r "$1 | . * 1000 | round / 1000 | tostring | if test(\"\\\\.\") then . else . + \".0\" end" "$2" |
