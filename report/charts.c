@@ -336,27 +336,6 @@ static int chart_progress(struct gp *g, const struct rundata *rd)
 
 /* --- stage breakdown and nodes ---------------------------------------------- */
 
-/* Median of the durations of stage s (0 scheduling, 1 launch, 2 boot) in phase p. */
-static double stage_median(const struct rundata *rd, size_t p, int s)
-{
-    const struct episode *e;
-    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e);
-    struct stats *st = stats_new();
-    struct stats_summary sum;
-
-    if (!st)
-        return NAN;
-    for (size_t i = 0; i < n; i++) {
-        double from = s == 0 ? 0 : ms_value(&e[i], s - 1), to = ms_value(&e[i], s);
-
-        if (isfinite(from) && isfinite(to))
-            stats_add(st, to - from);
-    }
-    stats_summarize(st, &sum);
-    stats_free(st);
-    return sum.ok ? sum.p50 : NAN;
-}
-
 static int chart_stages(struct gp *g, const struct rundata *rd)
 {
     int last = main_ms(rd);
@@ -374,7 +353,7 @@ static int chart_stages(struct gp *g, const struct rundata *rd)
     for (size_t p = 0; p < rd->nphases; p++) {
         gp_put_label(d, rd->phases[p]);
         for (int s = 0; s <= last; s++)
-            gp_put_num(d, stage_median(rd, p, s));
+            gp_put_num(d, rundata_stage_median(rd, p, s));
         if (last < 2)
             fputs(" ?", d);
         fputc('\n', d);

@@ -319,3 +319,24 @@ void rundata_node_stats(const struct rundata *rd, size_t phase, const char *node
     stats_summarize(st, out);
     stats_free(st);
 }
+
+double rundata_stage_median(const struct rundata *rd, size_t phase, int stage)
+{
+    const struct episode *e;
+    size_t n = rundata_phase_episodes(rd, rd->phases[phase], &e);
+    struct stats *st = stats_new();
+    struct stats_summary sum;
+
+    if (!st)
+        return NAN;
+    for (size_t i = 0; i < n; i++) {
+        double at[4] = {0, e[i].sched, e[i].running, e[i].ready};
+        double from = at[stage], to = at[stage + 1];
+
+        if (isfinite(from) && isfinite(to))
+            stats_add(st, to - from);
+    }
+    stats_summarize(st, &sum);
+    stats_free(st);
+    return sum.ok ? sum.p50 : NAN;
+}

@@ -62,6 +62,11 @@ size_t rundata_nodes(const struct rundata *rd, const char ***out);
 void rundata_node_stats(const struct rundata *rd, size_t phase, const char *node, int ms,
                         struct stats_summary *out);
 
+/* The median duration of stage 0 (start request to Scheduled), 1 (to
+ * Running) or 2 (Running to ready) over the episodes of start phase number
+ * phase that went through it; NAN when none did. */
+double rundata_stage_median(const struct rundata *rd, size_t phase, int stage);
+
 /* A member of the summary by dotted path ("phases.storm.ready.p95"), or NULL. */
 const cJSON *rundata_get(const struct rundata *rd, const char *path);
 

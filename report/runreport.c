@@ -410,6 +410,29 @@ static int section(struct pdfdoc *d, const struct rundata *rd, const struct char
     return 0;
 }
 
+/* Per phase: the median of each stage, and of the whole (start to ready). */
+static void stages_table(struct pdfdoc *d, const struct rundata *rd)
+{
+    static const char *const head[] = {"phase", "scheduling", "launch", "boot", "start to ready"};
+    static const enum pdfdoc_align al[] = {PDFDOC_LEFT, PDFDOC_RIGHT, PDFDOC_RIGHT, PDFDOC_RIGHT,
+                                           PDFDOC_RIGHT};
+    struct cells c = {0};
+
+    for (size_t p = 0; p < rd->nphases; p++) {
+        char path[64];
+
+        cell(&c, "%s", rd->phases[p]);
+        for (int s = 0; s < 3; s++)
+            cell_num(&c, rundata_stage_median(rd, p, s), 3);
+        snprintf(path, sizeof(path), "phases.%s.ready.p50", rd->phases[p]);
+        cell_num(&c, rundata_num(rd, path), 3);
+    }
+    pdfdoc_note(d, "Median seconds per stage: scheduling (start request to Scheduled, including "
+                   "any DataVolume clone the VM waits for), launch (Scheduled to Running), boot "
+                   "(Running to the first successful probe).");
+    table(d, 5, head, al, &c, NULL);
+}
+
 /* Per node and phase: VMs, not there, P50, P95 and max of the last milestone. */
 static void nodes_table(struct pdfdoc *d, const struct rundata *rd)
 {
@@ -594,7 +617,7 @@ int runreport_write(const struct rundata *rd, const struct chartset *cs, const c
     if (rc == 0)
         rc = section(d, rd, cs, "Timeline", tl, NULL, NULL, err);
     if (rc == 0)
-        rc = section(d, rd, cs, "Stages", stages, NULL, NULL, err);
+        rc = section(d, rd, cs, "Stages", stages, NULL, stages_table, err);
     if (rc == 0)
         rc = section(d, rd, cs, "Per node", nodes, NULL, nodes_table, err);
     if (rc == 0)
