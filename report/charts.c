@@ -766,7 +766,7 @@ static int fio_has(const struct fio_vm *v, size_t n, int k)
  * data file's column of v[k] is k + 3.
  */
 static void fio_plot(FILE *f, const struct fio_vm *v, size_t n, const int *ks,
-                     const char *const *titles, const char *const *colours, int count)
+                     const char *const *titles, const char *const *colours, int count, int labels)
 {
     const char *sep = "plot ";
 
@@ -775,7 +775,7 @@ static void fio_plot(FILE *f, const struct fio_vm *v, size_t n, const int *ks,
             continue;
         if (n <= FIO_BARS)
             fprintf(f, "%s'fio.dat' using %d%s title '%s' lc rgb '%s'", sep, ks[i] + 3,
-                    *sep == 'p' ? ":xtic(2)" : "", titles[i], colours[i]);
+                    *sep == 'p' && labels ? ":xtic(2)" : "", titles[i], colours[i]);
         else
             fprintf(f, "%s'fio.dat' using 1:%d title '%s' with lines lw 2 lc rgb '%s'", sep,
                     ks[i] + 3, titles[i], colours[i]);
@@ -802,8 +802,10 @@ static void fio_iops_plot(FILE *f, const struct fio_vm *v, size_t n)
     static const char *const colours[] = {"#1f77b4", "#ff7f0e"};
 
     fio_style(f, n);
+    if (n <= FIO_BARS)
+        fprintf(f, "set xrange [-0.6:%g]\n", (double)n - 0.4);
     fputs("set yrange [0:*]\nset ylabel 'IOPS'\nset key outside top right vertical\n", f);
-    fio_plot(f, v, n, ks, titles, colours, 2);
+    fio_plot(f, v, n, ks, titles, colours, 2, 1);
 }
 
 static void fio_latency_plot(FILE *f, const struct fio_vm *v, size_t n)
@@ -815,19 +817,24 @@ static void fio_latency_plot(FILE *f, const struct fio_vm *v, size_t n)
 
     for (int k = 0; k < 2; k++)
         panels += fio_has(v, n, 2 + 3 * k) || fio_has(v, n, 4 + 3 * k);
+    /* fixed margins: equal panels, room for the VMs' names under the lower one */
     fprintf(f,
             "unset title\nset multiplot layout %d,1 title 'fio: completion latency per VM' "
-            "font ',11'\nset ylabel 'ms'\nset yrange [0:*]\n"
-            "set key outside top right vertical font ',8'\n",
-            panels ? panels : 1);
+            "font ',11' margins 0.13,0.86,%s,0.85 spacing 0,0.11\nset ylabel 'ms'\n"
+            "set yrange [0:*]\nset key outside top right vertical font ',8'\n",
+            panels ? panels : 1, n <= FIO_BARS ? "0.22" : "0.1");
     fio_style(f, n);
+    if (n <= FIO_BARS)
+        fprintf(f, "set xrange [-0.6:%g]\n", (double)n - 0.4);
     for (int k = 0; k < 2; k++) {
         int ks[3] = {2 + 3 * k, 3 + 3 * k, 4 + 3 * k};
 
         if (!fio_has(v, n, ks[0]) && !fio_has(v, n, ks[1]) && !fio_has(v, n, ks[2]))
             continue;
-        fprintf(f, "set title '%s completion latency' font ',10'\n", dir[k]);
-        fio_plot(f, v, n, ks, titles, colours, 3);
+        /* with two panels the VMs' names go under the lower one only */
+        fprintf(f, "set title '%s completion latency' font ',10'\n%s", dir[k],
+                panels == 2 && k == 0 ? "set xtics format ''\n" : "set xtics format\n");
+        fio_plot(f, v, n, ks, titles, colours, 3, !(panels == 2 && k == 0));
     }
     fputs("unset multiplot\n", f);
 }
