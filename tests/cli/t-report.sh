@@ -90,6 +90,9 @@ check "... the verdict and the figures" in_text "$M/report.pdf" \
     "$(jq -r .multipliers.ready.p95 "$M/summary.json" | awk '{printf "%.1fx creation", $1}')" \
     "$(f3 .phases.storm.ready.p50 "$M/summary.json")"
 
+check "... its DataVolumes: count and the time to Succeeded" bash -c 'in_text "$0" "DataVolume import or clone" &&
+    grep -E "^ *create +2 +2 +0 +16\.204 +17\.693 +17\.859" "$TMP/text"' "$M/report.pdf"
+
 # --- the trend report ----------------------------------------------------------------------
 T=$TMP/trend
 "$A" --trend "$TOP/samples/storm-20.ndjson" "$TOP/samples/minimal.ndjson" \
