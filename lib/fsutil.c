@@ -3,9 +3,26 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* mkdir, where a folder already there is fine and anything else there is not. */
+static int make_one(const char *path)
+{
+    struct stat st;
+
+    if (mkdir(path, 0777) == 0)
+        return 0;
+    if (errno != EEXIST)
+        return -1;
+    if (stat(path, &st) < 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode))
+        return errno = ENOTDIR, -1;
+    return 0;
+}
 
 int fs_mkdir_p(const char *path)
 {
@@ -19,13 +36,11 @@ int fs_mkdir_p(const char *path)
         if (*p != '/')
             continue;
         *p = '\0';
-        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+        if (make_one(buf) < 0)
             return -1;
         *p = '/';
     }
-    if (mkdir(buf, 0777) < 0 && errno != EEXIST)
-        return -1;
-    return 0;
+    return make_one(buf);
 }
 
 int fs_remove_flat_dir(const char *path)
@@ -51,4 +66,53 @@ int fs_remove_flat_dir(const char *path)
     if (rmdir(path) < 0 && !first)
         first = errno;
     return first ? (errno = first, -1) : 0;
+}
+
+char *fs_read_file(const char *path, size_t max, size_t *len, struct vs_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = 0, cap = 0, got = 1;
+    char *buf = NULL;
+
+    if (!f) {
+        vs_error_setc(err, errno, path, 0, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    while (got > 0) {
+        if (n == cap) {
+            size_t want = cap ? 2 * cap : 65536;
+            char *b;
+
+            if (cap > max) {
+                vs_error_setc(err, EFBIG, path, 0, 0, "larger than %zu bytes", max);
+                goto fail;
+            }
+            if (want > max + 1)
+                want = max + 1; /* one byte past max tells a file that is too big */
+            if (!(b = realloc(buf, want + 1))) {
+                vs_error_setc(err, ENOMEM, path, 0, 0, "out of memory");
+                goto fail;
+            }
+            buf = b;
+            cap = want;
+        }
+        n += got = fread(buf + n, 1, cap - n, f);
+    }
+    if (ferror(f)) {
+        vs_error_setc(err, EIO, path, 0, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+        goto fail;
+    }
+    if (n > max) {
+        vs_error_setc(err, EFBIG, path, 0, 0, "larger than %zu bytes", max);
+        goto fail;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+fail:
+    fclose(f);
+    free(buf);
+    return NULL;
 }

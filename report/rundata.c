@@ -6,44 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "selector.h"
 #include "stats.h"
 
 /* The biggest summary.json we read: a few MB even for huge runs. */
-#define SUMMARY_MAX_BYTES ((long)256 << 20)
-
-static char *slurp(const char *path, size_t *len, struct vs_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f) {
-        vs_error_setc(err, errno, path, 0, 0, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        vs_error_setc(err, errno, path, 0, 0, "cannot read: %s", strerror(errno));
-    } else if (n > SUMMARY_MAX_BYTES) {
-        vs_error_setc(err, EFBIG, path, 0, 0, "%ld bytes: too big for a summary", n);
-    } else if (!(buf = malloc((size_t)n + 1))) {
-        vs_error_setc(err, ENOMEM, path, 0, 0, "out of memory");
-    } else if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        vs_error_setc(err, EIO, path, 0, 0, "cannot read: %s", strerror(errno));
-        free(buf);
-        buf = NULL;
-    } else {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    fclose(f);
-    return buf;
-}
+#define SUMMARY_MAX_BYTES ((size_t)256 << 20)
 
 cJSON *rundata_read_json(const char *path, struct vs_error *err)
 {
     size_t len = 0;
-    char *text = slurp(path, &len, err);
+    char *text = fs_read_file(path, SUMMARY_MAX_BYTES, &len, err);
     const char *end = NULL;
     cJSON *j;
 

@@ -12,6 +12,8 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
+#include "fsutil.h"
+
 #define TLS_CA_CN "vmstorm-sim-ca"
 #define TLS_MAX_DAYS 36500u
 #define TLS_BACKDATE 3600          /* seconds: tolerate clocks a little behind */
@@ -301,39 +303,6 @@ out:
     return rc;
 }
 
-/* Read a whole file (at most TLS_FILE_MAX bytes) into a malloc'ed string. */
-static char *tls_read_file(const char *path, struct vs_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len;
-
-    if (!f) {
-        vs_error_setc(err, errno, path, 0, 0, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    if (!(buf = malloc(TLS_FILE_MAX + 1))) {
-        vs_error_setc(err, ENOMEM, path, 0, 0, "out of memory");
-        goto fail;
-    }
-    len = fread(buf, 1, TLS_FILE_MAX + 1, f);
-    if (ferror(f)) {
-        vs_error_setc(err, EIO, path, 0, 0, "cannot read");
-        goto fail;
-    }
-    if (len > TLS_FILE_MAX) {
-        vs_error_setc(err, EFBIG, path, 0, 0, "larger than %d bytes", TLS_FILE_MAX);
-        goto fail;
-    }
-    buf[len] = '\0';
-    fclose(f);
-    return buf;
-fail:
-    free(buf);
-    fclose(f);
-    return NULL;
-}
-
 /* Parse the first certificate of a PEM text (a bundle or chain) into *first. */
 static int tls_parse_certs(const char *pem, const char *path, gnutls_x509_crt_t *first,
                            struct vs_error *err)
@@ -393,9 +362,9 @@ int sim_pki_load(struct sim_pki *pki, const char *ca_cert_file, const char *cert
     gnutls_x509_crt_t ca = NULL;
 
     memset(pki, 0, sizeof(*pki));
-    if (!(out.ca_cert = tls_read_file(ca_cert_file, err)) ||
-        !(out.server_cert = tls_read_file(cert_file, err)) ||
-        !(out.server_key = tls_read_file(key_file, err)))
+    if (!(out.ca_cert = fs_read_file(ca_cert_file, TLS_FILE_MAX, NULL, err)) ||
+        !(out.server_cert = fs_read_file(cert_file, TLS_FILE_MAX, NULL, err)) ||
+        !(out.server_key = fs_read_file(key_file, TLS_FILE_MAX, NULL, err)))
         goto fail;
     if (tls_parse_certs(out.ca_cert, ca_cert_file, &ca, err) < 0)
         goto fail;
