@@ -48,19 +48,10 @@ static double ms_value(const struct episode *e, int ms)
     return ms == 0 ? e->sched : ms == 1 ? e->running : e->ready;
 }
 
-static size_t any_reached(const struct rundata *rd, int ms)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < rd->nep; i++)
-        n += isfinite(ms_value(&rd->ep[i], ms));
-    return n;
-}
-
 /* The milestone the distribution charts use: ready when probed, else Running. */
 static int main_ms(const struct rundata *rd)
 {
-    return any_reached(rd, 2) ? 2 : 1;
+    return rd->probed ? 2 : 1;
 }
 
 static const char *ms_name(int ms)
@@ -79,7 +70,7 @@ static int cumulative_data(struct gp *g, const struct rundata *rd, size_t p, int
                            const char *name)
 {
     const struct episode *e;
-    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), k = 0;
+    size_t n = rundata_phase_episodes(rd, p, &e), k = 0;
     double *v = malloc((n ? n : 1) * sizeof(*v));
     FILE *f;
 
@@ -142,7 +133,7 @@ static int chart_histogram(struct gp *g, const struct rundata *rd)
 {
     int ms = main_ms(rd);
     double max = 0, width;
-    size_t nbins;
+    size_t nbins, *counts;
     FILE *f, *d;
     char title[128], caption[400];
 
@@ -158,23 +149,25 @@ static int chart_histogram(struct gp *g, const struct rundata *rd)
              ms == 2 ? "readiness (the probe's first success)" : "Running", width);
     if (!(f = gp_chart(g, "histogram", title, caption, CHART_WIDTH_PX, 700)))
         return 0;
-    if (!(d = gp_data(g, "histogram.dat")))
+    if (!(counts = calloc(nbins * rd->nphases, sizeof(*counts))))
+        return vs_error_setc(g->err, ENOMEM, "histogram.dat", 0, 0, "out of memory");
+    for (size_t i = 0; i < rd->nep; i++) {
+        double v = ms_value(&rd->ep[i], ms);
+
+        if (isfinite(v) && v >= 0) /* a hand-edited vms.csv could hold anything */
+            counts[(size_t)floor(v / width) * rd->nphases + rd->ep[i].phase_no]++;
+    }
+    if (!(d = gp_data(g, "histogram.dat"))) {
+        free(counts);
         return -1;
+    }
     for (size_t b = 0; b < nbins; b++) {
         fprintf(d, "%.9g", (double)b * width);
-        for (size_t p = 0; p < rd->nphases; p++) {
-            const struct episode *e;
-            size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), c = 0;
-
-            for (size_t i = 0; i < n; i++) {
-                double v = ms_value(&e[i], ms);
-
-                c += isfinite(v) && (size_t)floor(v / width) == b;
-            }
-            fprintf(d, " %zu", c);
-        }
+        for (size_t p = 0; p < rd->nphases; p++)
+            fprintf(d, " %zu", counts[b * rd->nphases + p]);
         fputc('\n', d);
     }
+    free(counts);
     if (gp_data_close(g, d, "histogram.dat") < 0)
         return -1;
     fprintf(f,
@@ -201,7 +194,7 @@ static int timeline_data(struct gp *g, const struct rundata *rd, size_t p, const
                          size_t *rows, size_t *every)
 {
     const struct episode *e;
-    size_t n = rundata_phase_episodes(rd, rd->phases[p], &e), row = 0;
+    size_t n = rundata_phase_episodes(rd, p, &e), row = 0;
     FILE *f = gp_data(g, name);
 
     *every = n > TIMELINE_ROWS ? (n + TIMELINE_ROWS - 1) / TIMELINE_ROWS : 1;
@@ -211,7 +204,7 @@ static int timeline_data(struct gp *g, const struct rundata *rd, size_t p, const
     for (size_t i = 0; i < n; i += *every, row++) {
         char label[300];
         double t = e[i].t0;
-        int cens = !isfinite(e[i].ready) && !(main_ms(rd) == 1 && isfinite(e[i].running));
+        int cens = !isfinite(e[i].ready) && !(!rd->probed && isfinite(e[i].running));
 
         snprintf(label, sizeof(label), "%s/%s", e[i].ns, e[i].name);
         fprintf(f, "%zu ", row);
@@ -227,16 +220,20 @@ static int timeline_data(struct gp *g, const struct rundata *rd, size_t p, const
     return gp_data_close(g, f, name);
 }
 
+/* "st", "nd", "rd" or "th": 21st, 22nd, 23rd, but 11th, 12th, 13th. */
+static const char *ordinal_suffix(size_t n)
+{
+    if (n % 100 >= 11 && n % 100 <= 13)
+        return "th";
+    return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+}
+
 static void timeline_panel(FILE *f, const struct rundata *rd, size_t p, const char *name,
                            size_t rows, size_t every, size_t total)
 {
     if (every > 1)
         fprintf(f, "set title '%s: every %zu%s of %zu VMs, by start time' font ',10'\n",
-                rd->phases[p], every,
-                every == 2   ? "nd"
-                : every == 3 ? "rd"
-                             : "th",
-                total);
+                rd->phases[p], every, ordinal_suffix(every), total);
     else
         fprintf(f, "set title '%s: %zu VMs, by start time' font ',10'\n", rd->phases[p], total);
     fprintf(f, "set yrange [%g:-0.5]\n", (double)rows - 0.5);
@@ -311,8 +308,7 @@ static int chart_timeline(struct gp *g, const struct rundata *rd)
         snprintf(name, sizeof(name), "timeline-%zu.dat", p);
         if (p > 0)
             fputs("unset key\n", f);
-        timeline_panel(f, rd, p, name, rows[p], every[p],
-                       rundata_phase_episodes(rd, rd->phases[p], &e));
+        timeline_panel(f, rd, p, name, rows[p], every[p], rundata_phase_episodes(rd, p, &e));
     }
     fputs("unset multiplot\n", f);
     return 0;
@@ -873,6 +869,8 @@ static int chart_fio(struct gp *g, const struct rundata *rd)
 int charts_run(const struct rundata *rd, const char *workdir, const char *pngdir,
                struct chartset *out, struct vs_error *err)
 {
+    static int (*const vm_charts[])(struct gp *, const struct rundata *) = {
+        chart_cdf, chart_timeline, chart_histogram, chart_progress, chart_stages};
     struct gp g = {.workdir = workdir, .pngdir = pngdir, .out = out, .err = err};
     int rc;
 
@@ -881,15 +879,10 @@ int charts_run(const struct rundata *rd, const char *workdir, const char *pngdir
         gp_abandon(&g);
         return -1;
     }
-    rc = rd->nep ? chart_cdf(&g, rd) : 0;
-    if (rc == 0 && rd->nep)
-        rc = chart_timeline(&g, rd);
-    if (rc == 0 && rd->nep)
-        rc = chart_histogram(&g, rd);
-    if (rc == 0 && rd->nep)
-        rc = chart_progress(&g, rd);
-    if (rc == 0 && rd->nep)
-        rc = chart_stages(&g, rd);
+    rc = 0;
+    if (rd->nep) /* the charts of VM starts */
+        for (size_t i = 0; rc == 0 && i < sizeof(vm_charts) / sizeof(vm_charts[0]); i++)
+            rc = vm_charts[i](&g, rd);
     if (rc == 0)
         rc = chart_nodes(&g, rd);
     if (rc == 0)

@@ -84,15 +84,13 @@ static int phase_index(const struct rundata *rd, const char *phase)
     return -1;
 }
 
-static const struct rundata *sort_rd; /* qsort has no context argument */
-
 static int cmp_episodes(const void *x, const void *y)
 {
     const struct episode *a = x, *b = y;
-    int pa = phase_index(sort_rd, a->phase), pb = phase_index(sort_rd, b->phase), c;
+    int c;
 
-    if (pa != pb)
-        return pa < pb ? -1 : 1;
+    if (a->phase_no != b->phase_no)
+        return a->phase_no < b->phase_no ? -1 : 1;
     if (a->t0 != b->t0)
         return a->t0 < b->t0 ? -1 : 1;
     if ((c = strcmp(a->ns, b->ns)))
@@ -117,8 +115,8 @@ static int num_cell(const struct csvtable *t, size_t row, int col, const char *n
     return 0;
 }
 
-static int read_episode(struct rundata *rd, const int *col, size_t row, const char *path,
-                        double *t0_abs, struct vs_error *err)
+static int read_episode(struct rundata *rd, const int *col, size_t row, size_t phase_no,
+                        const char *path, double *t0_abs, struct vs_error *err)
 {
     const struct csvtable *t = rd->vms;
     struct episode *e = &rd->ep[rd->nep];
@@ -128,7 +126,9 @@ static int read_episode(struct rundata *rd, const int *col, size_t row, const ch
     for (int c = C_T0; c < C_N; c++)
         if (num_cell(t, row, col[c], vm_cols[c], path, dst[c], err) < 0)
             return -1;
-    e->phase = csvtable_cell(t, row, col[C_PHASE]);
+    e->phase = rd->phases[phase_no];
+    e->phase_no = phase_no;
+    rd->probed |= isfinite(e->ready);
     e->ns = csvtable_cell(t, row, col[C_NS]);
     e->name = csvtable_cell(t, row, col[C_NAME]);
     e->node = csvtable_cell(t, row, col[C_NODE]);
@@ -143,10 +143,10 @@ static void rebase(struct rundata *rd, double *abs)
         double first = INFINITY;
 
         for (size_t i = 0; i < rd->nep; i++)
-            if (strcmp(rd->ep[i].phase, rd->phases[p]) == 0 && abs[i] < first)
+            if (rd->ep[i].phase_no == p && abs[i] < first)
                 first = abs[i];
         for (size_t i = 0; i < rd->nep; i++)
-            if (strcmp(rd->ep[i].phase, rd->phases[p]) == 0)
+            if (rd->ep[i].phase_no == p)
                 rd->ep[i].t0 = isnan(abs[i]) ? NAN : (abs[i] - first) / 1e9;
     }
 }
@@ -169,9 +169,11 @@ static int load_episodes(struct rundata *rd, const char *path, struct vs_error *
         return vs_error_setc(err, ENOMEM, path, 0, 0, "out of memory");
     }
     for (size_t r = 0; r < rows; r++) {
-        if (phase_index(rd, csvtable_cell(rd->vms, r, col[C_PHASE])) < 0)
+        int p = phase_index(rd, csvtable_cell(rd->vms, r, col[C_PHASE]));
+
+        if (p < 0)
             continue;
-        if (read_episode(rd, col, r, path, &abs[rd->nep], err) < 0) {
+        if (read_episode(rd, col, r, (size_t)p, path, &abs[rd->nep], err) < 0) {
             free(abs);
             return -1;
         }
@@ -179,7 +181,6 @@ static int load_episodes(struct rundata *rd, const char *path, struct vs_error *
     }
     rebase(rd, abs);
     free(abs);
-    sort_rd = rd;
     qsort(rd->ep, rd->nep, sizeof(*rd->ep), cmp_episodes);
     return 0;
 }
@@ -216,15 +217,14 @@ void rundata_release(struct rundata *rd)
     memset(rd, 0, sizeof(*rd));
 }
 
-size_t rundata_phase_episodes(const struct rundata *rd, const char *phase,
-                              const struct episode **first)
+size_t rundata_phase_episodes(const struct rundata *rd, size_t phase, const struct episode **first)
 {
     size_t i = 0, n = 0;
 
-    while (i < rd->nep && strcmp(rd->ep[i].phase, phase) != 0)
+    while (i < rd->nep && rd->ep[i].phase_no != phase)
         i++;
     *first = rd->ep + i;
-    while (i + n < rd->nep && strcmp(rd->ep[i + n].phase, phase) == 0)
+    while (i + n < rd->nep && rd->ep[i + n].phase_no == phase)
         n++;
     return n;
 }
@@ -273,7 +273,7 @@ void rundata_node_stats(const struct rundata *rd, size_t phase, const char *node
                         struct stats_summary *out)
 {
     const struct episode *e;
-    size_t n = rundata_phase_episodes(rd, rd->phases[phase], &e);
+    size_t n = rundata_phase_episodes(rd, phase, &e);
     struct stats *st = stats_new();
 
     memset(out, 0, sizeof(*out));
@@ -296,7 +296,7 @@ void rundata_node_stats(const struct rundata *rd, size_t phase, const char *node
 double rundata_stage_median(const struct rundata *rd, size_t phase, int stage)
 {
     const struct episode *e;
-    size_t n = rundata_phase_episodes(rd, rd->phases[phase], &e);
+    size_t n = rundata_phase_episodes(rd, phase, &e);
     struct stats *st = stats_new();
     struct stats_summary sum;
 

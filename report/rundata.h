@@ -27,6 +27,7 @@
 
 struct episode {
     const char *phase, *ns, *name, *node, *status;
+    size_t phase_no;              /* index of phase in rundata.phases */
     double t0;                    /* seconds from the phase's first t0 */
     double sched, running, ready; /* seconds from t0; NAN when not reached */
 };
@@ -39,6 +40,7 @@ struct rundata {
     size_t nep;
     const char *phases[8]; /* the start phases, in summary order */
     size_t nphases;
+    int probed; /* some episode reached ready: charts show ready, else Running */
 };
 
 /* Load dir/summary.json and dir/vms.csv into *rd. 0, or -1 with err. */
@@ -46,9 +48,9 @@ int rundata_load(const char *dir, struct rundata *rd, struct vs_error *err);
 
 void rundata_release(struct rundata *rd);
 
-/* The episodes of phase: *first is set to the first, the count returned. */
-size_t rundata_phase_episodes(const struct rundata *rd, const char *phase,
-                              const struct episode **first);
+/* The episodes of start phase number phase (an index into rd->phases):
+ * *first is set to the first, the count returned. */
+size_t rundata_phase_episodes(const struct rundata *rd, size_t phase, const struct episode **first);
 
 /*
  * The distinct non-empty node names of the episodes, sorted, in a new array

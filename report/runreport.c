@@ -71,10 +71,15 @@ static void cells_release(struct cells *c)
     memset(c, 0, sizeof(*c));
 }
 
+/* Draw the cells as a table and release them; a table that lost cells to a
+ * failed allocation would be misaligned, so it says so instead. */
 static void table(struct pdfdoc *d, size_t ncols, const char *const *head,
                   const enum pdfdoc_align *align, struct cells *c, const enum pdfdoc_tone *tones)
 {
-    pdfdoc_table(d, ncols, head, align, (const char *const *)c->v, c->n / ncols, tones);
+    if (c->oom)
+        pdfdoc_text(d, "(table left out: out of memory)");
+    else
+        pdfdoc_table(d, ncols, head, align, (const char *const *)c->v, c->n / ncols, tones);
     cells_release(c);
 }
 
@@ -117,9 +122,10 @@ static int has_phase(const struct rundata *rd, const char *phase)
 
 /* --- the verdict ------------------------------------------------------------- */
 
-int runreport_verdict(const struct rundata *rd, char *buf, size_t n)
+/* The verdict in one sentence, and its colour. */
+static enum pdfdoc_tone verdict_sentence(const struct rundata *rd, char *buf, size_t n)
 {
-    const char *ms = "ready", *word = "time to ready";
+    const char *word = "time to ready";
     const cJSON *m = rundata_get(rd, "multipliers.ready");
     const char *verdict;
     double x;
@@ -129,7 +135,6 @@ int runreport_verdict(const struct rundata *rd, char *buf, size_t n)
         return PDFDOC_NEUTRAL;
     }
     if (!m || !isfinite(num(m, "p95"))) {
-        ms = "running";
         word = "time to Running";
         m = rundata_get(rd, "multipliers.running");
     }
@@ -141,7 +146,6 @@ int runreport_verdict(const struct rundata *rd, char *buf, size_t n)
                      ?: "no storm or creation figures");
         return PDFDOC_NEUTRAL;
     }
-    (void)ms;
     snprintf(buf, n, "Boot storm: P95 %s %.1fx creation: %s.", word, x, verdict);
     return verdict_tone(verdict);
 }
@@ -155,9 +159,7 @@ static void placement(const struct rundata *rd, char *buf, size_t n)
 
     if (cJSON_IsTrue(single))
         snprintf(buf, n, "single node (%s)",
-                 str_or(rd, "run.config.node_name",
-                        "chosen by the "
-                        "collector"));
+                 str_or(rd, "run.config.node_name", "chosen by the collector"));
     else if (isfinite(nodes))
         snprintf(buf, n, "spread by the scheduler over the cluster's %.0f nodes", nodes);
     else
@@ -259,13 +261,13 @@ static void compare_table(struct pdfdoc *d, const struct rundata *rd, int key_on
 static void title_page(struct pdfdoc *d, const struct rundata *rd, const char *title)
 {
     char verdict[300];
-    int tone = runreport_verdict(rd, verdict, sizeof(verdict));
+    enum pdfdoc_tone tone = verdict_sentence(rd, verdict, sizeof(verdict));
 
     pdfdoc_title(d, title);
     pdfdoc_note(d, "KubeVirt VM provisioning and boot-storm report, by vmstorm-report from the "
                    "analysis of one run.");
     pdfdoc_skip(d, 3);
-    pdfdoc_banner(d, (enum pdfdoc_tone)tone, verdict);
+    pdfdoc_banner(d, tone, verdict);
     pdfdoc_skip(d, 3);
     config_block(d, rd);
     pdfdoc_skip(d, 2);
@@ -323,7 +325,7 @@ static void compare_table(struct pdfdoc *d, const struct rundata *rd, int key_on
     size_t rows = 0;
     const cJSON *cr = rundata_get(rd, "phases.create"), *st = rundata_get(rd, "phases.storm");
 
-    for (size_t m = 0; m < 7; m++) {
+    for (size_t m = 0; m < 7; m++) { /* all but "stopped": no multiplier */
         const cJSON *mul = json_path_get(rundata_get(rd, "multipliers"), milestones[m]);
         const char *v = cJSON_GetStringValue(json_path_get(mul, "verdict"));
         char p[64];
@@ -332,14 +334,10 @@ static void compare_table(struct pdfdoc *d, const struct rundata *rd, int key_on
                      strcmp(milestones[m], "ready") != 0))
             continue;
         cell(&c, "%s", milestone_words[m]);
-        snprintf(p, sizeof(p), "%s.p50", milestones[m]);
-        cell_num(&c, num(cr, p), 3);
-        snprintf(p, sizeof(p), "%s.p95", milestones[m]);
-        cell_num(&c, num(cr, p), 3);
-        snprintf(p, sizeof(p), "%s.p50", milestones[m]);
-        cell_num(&c, num(st, p), 3);
-        snprintf(p, sizeof(p), "%s.p95", milestones[m]);
-        cell_num(&c, num(st, p), 3);
+        for (int k = 0; k < 4; k++) { /* create P50, P95, storm P50, P95 */
+            snprintf(p, sizeof(p), "%s.%s", milestones[m], k % 2 ? "p95" : "p50");
+            cell_num(&c, num(k < 2 ? cr : st, p), 3);
+        }
         cell_num(&c, num(mul, "p50"), 2);
         cell_num(&c, num(mul, "p95"), 2);
         cell(&c, "%s", v ? v : "-");
@@ -474,10 +472,8 @@ static void nodes_table(struct pdfdoc *d, const struct rundata *rd)
     const char **nodes;
     size_t n = rundata_nodes(rd, &nodes);
     struct cells c = {0};
-    int ms = 1;
+    int ms = rd->probed ? 2 : 1;
 
-    for (size_t i = 0; i < rd->nep && ms == 1; i++)
-        ms = isfinite(rd->ep[i].ready) ? 2 : 1;
     for (size_t i = 0; i < n; i++)
         for (size_t p = 0; p < rd->nphases; p++) {
             struct stats_summary s;
@@ -680,12 +676,14 @@ static void trend_table(struct pdfdoc *d, const struct csvtable *t)
     size_t rows = csvtable_rows(t);
     enum pdfdoc_tone *tones = calloc(rows ? rows : 1, sizeof(*tones));
     struct cells c = {0};
+    int col[8];
 
+    for (size_t k = 0; k < 8; k++)
+        col[k] = csvtable_col(t, cols[k]);
     for (size_t r = 0; r < rows; r++) {
         for (size_t k = 0; k < 8; k++) {
-            int col = csvtable_col(t, cols[k]);
-            double v = csvtable_num(t, r, col);
-            const char *s = csvtable_cell(t, r, col);
+            double v = csvtable_num(t, r, col[k]);
+            const char *s = csvtable_cell(t, r, col[k]);
 
             if (k >= 4 && k <= 6 && isfinite(v))
                 cell(&c, "%.*f", k == 6 ? 2 : 3, v);
@@ -695,7 +693,7 @@ static void trend_table(struct pdfdoc *d, const struct csvtable *t)
                 cell(&c, "%s", *s ? s : "-");
         }
         if (tones)
-            tones[r] = verdict_tone(csvtable_cell(t, r, csvtable_col(t, "verdict_ready")));
+            tones[r] = verdict_tone(csvtable_cell(t, r, col[7]));
     }
     table(d, 8, head, al, &c, tones);
     free(tones);

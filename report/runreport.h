@@ -26,11 +26,4 @@ int runreport_write(const struct rundata *rd, const struct chartset *cs, const c
 int trendreport_write(const struct csvtable *trend, const struct chartset *cs, const char *title,
                       const char *path, struct vs_error *err);
 
-/*
- * The verdict in one sentence ("Boot storm: P95 time to ready 2.4x
- * creation: concerning") and its tone (0 neutral, 1 good, 2 concerning,
- * 3 critical) for rd; also used on the terminal.
- */
-int runreport_verdict(const struct rundata *rd, char *buf, size_t n);
-
 #endif
