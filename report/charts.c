@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gpscript.h"
 #include "selector.h"
@@ -911,4 +912,21 @@ const struct chart *charts_find(const struct chartset *cs, const char *id)
         if (strcmp(cs->v[i].id, id) == 0)
             return &cs->v[i];
     return NULL;
+}
+
+void charts_clear(const char *pngdir)
+{
+    /* every id given to gp_chart, here and in trendcharts.c */
+    static const char *const ids[] = {
+        "cdf",           "histogram",     "timeline",         "progress",  "stages",
+        "nodes",         "api-collector", "api-cluster",      "fio-iops",  "fio-latency",
+        "trend-running", "trend-ready",   "trend-multiplier", "trend-api",
+    };
+
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        char p[4200];
+
+        snprintf(p, sizeof(p), "%s/%s.png", pngdir, ids[i]);
+        unlink(p);
+    }
 }

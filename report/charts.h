@@ -45,6 +45,13 @@ int charts_run(const struct rundata *rd, const char *workdir, const char *pngdir
 int charts_trend(const struct csvtable *trend, const char *workdir, const char *pngdir,
                  struct chartset *out, struct vs_error *err);
 
+/*
+ * Remove from pngdir the PNG of every chart a report can draw (run or
+ * trend), so that a folder never mixes the charts of two reports; other
+ * files are left alone.
+ */
+void charts_clear(const char *pngdir);
+
 /* The chart with this id, or NULL when it was left out. */
 const struct chart *charts_find(const struct chartset *cs, const char *id);
 

@@ -152,17 +152,21 @@ static int prepare(struct job *j)
     const char *tmp = getenv("TMPDIR");
     char buf[4096];
 
-    snprintf(j->output, sizeof(j->output), "%s", j->o.output ? j->o.output : "");
-    if (!j->o.output)
+    const char *outdir;
+
+    if (j->o.output)
+        snprintf(j->output, sizeof(j->output), "%s", j->o.output);
+    else
         snprintf(j->output, sizeof(j->output), "%s/%s", j->o.dir,
                  j->o.trend ? "trend.pdf" : "report.pdf");
+    outdir = dir_of(j->output, buf, sizeof(buf));
     if (j->o.png_dir)
         snprintf(j->png_dir, sizeof(j->png_dir), "%s", j->o.png_dir);
     else
-        snprintf(j->png_dir, sizeof(j->png_dir), "%s/charts", dir_of(j->output, buf, sizeof(buf)));
+        snprintf(j->png_dir, sizeof(j->png_dir), "%.4080s/charts", outdir);
     snprintf(j->tmp_pdf, sizeof(j->tmp_pdf), "%s.tmp.%ld", j->output, (long)getpid());
-    if (fs_mkdir_p(dir_of(j->output, buf, sizeof(buf))) < 0)
-        return vs_error_setc(&j->err, errno, buf, 0, 0, "cannot create the folder: %s",
+    if (fs_mkdir_p(outdir) < 0)
+        return vs_error_setc(&j->err, errno, outdir, 0, 0, "cannot create the folder: %s",
                              strerror(errno));
     if (fs_mkdir_p(j->png_dir) < 0)
         return vs_error_setc(&j->err, errno, j->png_dir, 0, 0, "cannot create the folder: %s",
@@ -182,24 +186,6 @@ static int prepare(struct job *j)
         return vs_error_setc(&j->err, e, buf, 0, 0, "cannot create a work folder: %s", strerror(e));
     }
     return 0;
-}
-
-/* Remove the charts an earlier report left in png_dir that this one redraws
- * or leaves out, so the folder never mixes two runs. */
-static void clear_charts(const char *png_dir)
-{
-    static const char *const ids[] = {
-        "cdf",           "histogram",     "timeline",         "progress",  "stages",
-        "nodes",         "api-collector", "api-cluster",      "fio-iops",  "fio-latency",
-        "trend-running", "trend-ready",   "trend-multiplier", "trend-api",
-    };
-
-    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-        char p[4200];
-
-        snprintf(p, sizeof(p), "%s/%s.png", png_dir, ids[i]);
-        unlink(p);
-    }
 }
 
 static int load(struct job *j)
@@ -231,7 +217,7 @@ static int render(struct job *j)
 
     if (gnuplot_check(j->workdir, &j->err) < 0)
         return -1;
-    clear_charts(j->png_dir);
+    charts_clear(j->png_dir);
     rc = j->o.trend ? charts_trend(j->trend, j->workdir, j->png_dir, &j->cs, &j->err)
                     : charts_run(&j->rd, j->workdir, j->png_dir, &j->cs, &j->err);
     if (rc == 0)
