@@ -210,8 +210,10 @@ wait $PID || rc=$?
 check "SIGINT: exit 130, run_end interrupted, the file validates" \
     bash -c "test $rc = 130 && jq -ne 'input | .kind == \"run_end\" and .status == \"interrupted\"' <(tail -1 $TMP/intr.ndjson) &&
              $PY $TOP/tests/schema/validate.py $SCHEMA $TMP/intr.ndjson"
-check "SIGINT with --cleanup-on-failure: the run's namespaces are deleted" \
-    bash -c "test \$(api '$SIM_URL/api/v1/namespaces?labelSelector=vmstorm.io/run=t-intr' | jq '.items | length') = 0"
+# the namespaces go once the simulator has swept them (Terminating first): on a
+# loaded machine that can outlast the collector's exit, so give it time
+intr_ns_gone() { test "$(api "$SIM_URL/api/v1/namespaces?labelSelector=vmstorm.io/run=t-intr" | jq '.items | length')" = 0; }
+check "SIGINT with --cleanup-on-failure: the run's namespaces are deleted" wait_for 30 intr_ns_gone
 "$BIN/vmstorm-collect" --kubeconfig "$KC" --vm-template "$TEMPLATE" --vm-name vm-cirros --probe tcp:2222 \
     --start 1 --end 2 --namespace-prefix intrfio --run-id t-intrfio --fio-cmd 'sleep 30' --save-results \
     -o "$TMP/intrfio.ndjson" >"$TMP/intrfio.out" 2>"$TMP/intrfio.err" &
