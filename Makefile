@@ -4,11 +4,14 @@
 #   make check            build and run the test suite (last line: "N passed, N failed")
 #   make SANITIZE=address,undefined check     the same under ASan+UBSan
 #   make fuzz             libFuzzer builds of tests/fuzz/fuzz-*.c (clang)
-#   make install PREFIX=/usr DESTDIR=/tmp/pkg
+#   make demo             a 50-VM boot storm on the simulator -> demo/report.pdf
+#   make install PREFIX=/usr DESTDIR=/tmp/pkg    programs, man pages, bash completion
+#   make install-files    the same without building first
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
@@ -45,6 +48,9 @@ CMOCKA_LIBS  := $(call pc_libs,cmocka)
 YAML_CFLAGS  := $(call pc_cflags,yaml-0.1)
 YAML_LIBS    := $(call pc_libs,yaml-0.1)
 CURL_LIBS    := $(call pc_libs,libcurl)
+ZLIB_LIBS    := $(call pc_libs,zlib)
+# what every program and test links for lib/libvmstorm.a (zlib: gzip'd runs)
+CORE_LIBS     = $(CJSON_LIBS) $(YAML_LIBS) $(ZLIB_LIBS)
 
 B := build
 .DEFAULT_GOAL := all
@@ -101,7 +107,7 @@ ifneq ($$(wildcard $(1)/main.c),)
 PROGRAMS += $$(OUT_BIN)/$$($(1)_NAME)
 $$(OUT_BIN)/$$($(1)_NAME): $$(B)/$(1)/main.o $$($(1)_A) $$(LIB)
 	@mkdir -p $$(OUT_BIN)
-	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(CJSON_LIBS) $$(YAML_LIBS) -lm
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LIBS) $$(CORE_LIBS) -lm
 endif
 endef
 
@@ -116,7 +122,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=bin/fuzz/%)
 
 .SECONDARY:
-.PHONY: all check install uninstall clean demo bench fuzz lint help FORCE
+.PHONY: all check install install-files uninstall clean demo bench fuzz lint help FORCE
 
 all: $(LIB) $(PROGRAMS) $(UNIT_BIN) $(FUZZ_REPLAY)
 
@@ -133,13 +139,13 @@ $(LIB): $(LIB_OBJ)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CJSON_LIBS) $(YAML_LIBS) $(CMOCKA_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(CORE_LIBS) $(CMOCKA_LIBS) -lm
 
 # tests of a program's modules: tests/unit/test_sim_store.c links libsim.a
 define program_test_rules
 $$(B)/tests/test_$(1)_%: $$(B)/tests/unit/test_$(1)_%.o $$($(1)_A) $$(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$< $$($(1)_A) $$(LIB) $$($(1)_LIBS) $$(CJSON_LIBS) $$(YAML_LIBS) $$(CURL_LIBS) $$(CMOCKA_LIBS) -lm
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$< $$($(1)_A) $$(LIB) $$($(1)_LIBS) $$(CORE_LIBS) $$(CURL_LIBS) $$(CMOCKA_LIBS) -lm
 $$(B)/tests/unit/test_$(1)_%.o: tests/unit/test_$(1)_%.c $$(B)/FLAGS
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$($(1)_CFLAGS) $$(CJSON_CFLAGS) -I$(1) -c -o $$@ $$<
@@ -150,7 +156,7 @@ $(foreach d,$(PROG_DIRS),$(eval $(call program_test_rules,$(d))))
 # that runs them over files, so they never rot and their corpus is a test.
 $(B)/fuzz/%: $(B)/tests/fuzz/%.o $(B)/tests/fuzz/replay.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o $(LIB) $(CJSON_LIBS) $(YAML_LIBS) -lm
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/fuzz/replay.o $(LIB) $(CORE_LIBS) -lm
 
 $(B)/tests/fuzz/replay.o: tests/fuzz/replay.c $(B)/FLAGS
 	@mkdir -p $(dir $@)
@@ -161,7 +167,7 @@ fuzz: $(FUZZ_BIN)
 bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	    $(CJSON_CFLAGS) -o $@ $< $(LIB_SRC) $(CJSON_LIBS) $(YAML_LIBS) -lm
+	    $(CJSON_CFLAGS) -o $@ $< $(LIB_SRC) $(CORE_LIBS) -lm
 
 check: all
 	@PYTHON=$(PYTHON) B=$(B) BIN=$(OUT_BIN) bash tests/run.sh
@@ -179,14 +185,23 @@ lint:
 	clang-format --dry-run -Werror $(LIB_SRC) $(wildcard lib/*.h tests/unit/*.[ch] tests/fuzz/*.c \
 	    collector/*.[ch] analyzer/*.[ch] report/*.[ch] sim/*.[ch])
 
+# install: build, then install-files; install-files installs what is built
+# (the tests use it to install without building). bash-completion loads a
+# file named after the command: one script, under each program's name.
+COMPLETION_NAMES := $(notdir $(PROGRAMS))
 install: all
-	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	@$(MAKE) --no-print-directory install-files
+
+install-files:
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR)
 	$(if $(PROGRAMS),$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/)
-	$(INSTALL) -d $(DESTDIR)$(MANDIR)/man1
 	$(if $(wildcard man/*.1),$(INSTALL) -m 644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1/)
+	$(foreach p,$(COMPLETION_NAMES),$(INSTALL) -m 644 completion/vmstorm.bash $(DESTDIR)$(BASHCOMPDIR)/$(p) &&) true
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(PROGRAMS))) \
+	    $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1)) \
+	    $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(COMPLETION_NAMES))
 
 clean:
 	rm -rf $(B) bin $(LIB)

@@ -2,11 +2,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define READ_CHUNK 65536
+
+/* What the fd holds, known after the first read. */
+enum source { SRC_UNKNOWN, SRC_PLAIN, SRC_GZIP };
 
 struct ndjson_reader {
     int fd; /* -1 in memory mode */
@@ -21,6 +27,14 @@ struct ndjson_reader {
     long lineno;  /* number of the last line returned */
     unsigned long long offset;
     char name[256];
+    /* fd mode: the file may be gzip'd (one member or several, as `cat a.gz b.gz`) */
+    enum source src;
+    unsigned char *raw; /* bytes read from fd, not yet handed on */
+    size_t raw_pos, raw_len;
+    int raw_eof;     /* read() returned 0 */
+    z_stream zs;     /* SRC_GZIP */
+    int zs_live;     /* inflateInit2 done */
+    int member_done; /* the last inflate ended a member */
 };
 
 static struct ndjson_reader *reader_new(const char *name, size_t max_line)
@@ -91,6 +105,129 @@ struct ndjson_reader *ndjson_reader_from_mem(const void *data, size_t len, const
     return r;
 }
 
+/* Read more raw bytes from the fd into r->raw (which must be empty). */
+static int raw_fill(struct ndjson_reader *r, struct vs_error *err)
+{
+    ssize_t n;
+
+    if (!r->raw) {
+        r->raw = malloc(READ_CHUNK);
+        if (!r->raw)
+            return vs_error_setc(err, ENOMEM, r->name, r->lineno + 1, 0, "out of memory");
+    }
+    do {
+        n = read(r->fd, r->raw, READ_CHUNK);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return vs_error_setc(err, errno, r->name, r->lineno + 1, 0, "read error: %s",
+                             strerror(errno));
+    r->raw_pos = 0;
+    r->raw_len = (size_t)n;
+    r->raw_eof = n == 0;
+    return 0;
+}
+
+static ssize_t gzip_error(struct ndjson_reader *r, const char *what, struct vs_error *err)
+{
+    vs_error_setc(err, EIO, r->name, r->lineno + 1, 0,
+                  "%s; the lines before are intact (gzip -t tells more)", what);
+    return -1;
+}
+
+/* Up to n bytes of text from a gzip'd fd; 0 at the end of the last member. */
+static ssize_t gzip_read(struct ndjson_reader *r, char *dst, size_t n, struct vs_error *err)
+{
+    uInt want = (uInt)(n > UINT_MAX ? UINT_MAX : n);
+
+    r->zs.next_out = (unsigned char *)dst;
+    r->zs.avail_out = want;
+    while (r->zs.avail_out == want) {
+        int rc;
+
+        if (r->raw_pos == r->raw_len) {
+            if (raw_fill(r, err) < 0)
+                return -1;
+            if (r->raw_eof) {
+                if (r->member_done)
+                    return 0;
+                return gzip_error(r, "compressed data ends early (a cut-off .gz file?)", err);
+            }
+        }
+        if (r->member_done) {
+            /* more bytes after a member: another member follows */
+            if (inflateReset(&r->zs) != Z_OK)
+                return gzip_error(r, "cannot restart decompression", err);
+            r->member_done = 0;
+        }
+        r->zs.next_in = r->raw + r->raw_pos;
+        r->zs.avail_in = (uInt)(r->raw_len - r->raw_pos);
+        rc = inflate(&r->zs, Z_NO_FLUSH);
+        r->raw_pos = r->raw_len - r->zs.avail_in;
+        if (rc == Z_STREAM_END)
+            r->member_done = 1;
+        else if (rc == Z_MEM_ERROR)
+            return vs_error_setc(err, ENOMEM, r->name, r->lineno + 1, 0, "out of memory");
+        else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            char what[160];
+
+            snprintf(what, sizeof(what), "not valid gzip data (%s)",
+                     r->zs.msg ? r->zs.msg : "corrupt");
+            return gzip_error(r, what, err);
+        }
+    }
+    return (ssize_t)(want - r->zs.avail_out);
+}
+
+/* Up to n bytes of text from the fd, gunzipped when it starts with gzip's magic. */
+static ssize_t source_read(struct ndjson_reader *r, char *dst, size_t n, struct vs_error *err)
+{
+    if (r->src == SRC_UNKNOWN) {
+        if (raw_fill(r, err) < 0)
+            return -1;
+        /* a pipe may give one byte first: gzip's magic needs two */
+        if (r->raw_len == 1 && !r->raw_eof) {
+            ssize_t m;
+
+            do {
+                m = read(r->fd, r->raw + 1, READ_CHUNK - 1);
+            } while (m < 0 && errno == EINTR);
+            if (m < 0)
+                return vs_error_setc(err, errno, r->name, 1, 0, "read error: %s", strerror(errno));
+            r->raw_len += (size_t)m;
+        }
+        r->src = SRC_PLAIN;
+        if (r->raw_len >= 2 && r->raw[0] == 0x1f && r->raw[1] == 0x8b) {
+            /* 15 + 16: a gzip wrapper, the largest window */
+            if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
+                return vs_error_setc(err, ENOMEM, r->name, 0, 0, "cannot start decompression");
+            r->zs_live = 1;
+            r->src = SRC_GZIP;
+        }
+    }
+    if (r->src == SRC_GZIP)
+        return gzip_read(r, dst, n, err);
+    if (r->raw_pos < r->raw_len) {
+        size_t k = r->raw_len - r->raw_pos < n ? r->raw_len - r->raw_pos : n;
+
+        memcpy(dst, r->raw + r->raw_pos, k);
+        r->raw_pos += k;
+        return (ssize_t)k;
+    }
+    if (r->raw_eof)
+        return 0;
+    {
+        ssize_t m;
+
+        do {
+            m = read(r->fd, dst, n);
+        } while (m < 0 && errno == EINTR);
+        if (m < 0)
+            return vs_error_setc(err, errno, r->name, r->lineno + 1, 0, "read error: %s",
+                                 strerror(errno));
+        return m;
+    }
+}
+
 /* Read more bytes after the unread ones, growing the buffer up to the line cap. */
 static int reader_fill(struct ndjson_reader *r, struct vs_error *err)
 {
@@ -111,12 +248,9 @@ static int reader_fill(struct ndjson_reader *r, struct vs_error *err)
         r->data = p;
         r->cap = cap;
     }
-    do {
-        n = read(r->fd, r->own + r->end, r->cap - r->end);
-    } while (n < 0 && errno == EINTR);
+    n = source_read(r, r->own + r->end, r->cap - r->end, err);
     if (n < 0)
-        return vs_error_setc(err, errno, r->name, r->lineno + 1, 0, "read error: %s",
-                             strerror(errno));
+        return -1;
     if (n == 0)
         r->eof = 1;
     r->end += (size_t)n;
@@ -221,6 +355,9 @@ void ndjson_reader_free(struct ndjson_reader *r)
         return;
     if (r->own_fd && r->fd >= 0)
         close(r->fd);
+    if (r->zs_live)
+        inflateEnd(&r->zs);
+    free(r->raw);
     free(r->own);
     free(r);
 }

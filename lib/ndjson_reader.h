@@ -11,6 +11,9 @@
  *   - text after the last "\n" is returned as NDJSON_TRUNCATED: a writer that
  *     crashed mid-line leaves exactly that. The next call returns NDJSON_EOF.
  * Line numbers are 1-based and count every physical line.
+ * A file or fd whose first bytes are gzip's magic is read through zlib (one
+ * member or several, as `cat a.gz b.gz` makes); line numbers are those of the
+ * text. A cut-off or corrupt .gz is an I/O error after the lines before it.
  *
  * Ownership: the reader owns its buffer; line text stays valid until the next
  * call to ndjson_reader_next() or ndjson_reader_free(). Memory given to

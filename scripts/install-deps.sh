@@ -7,8 +7,8 @@ set -euo pipefail
 PACKAGES=(
   build-essential pkg-config clang libclang-rt-dev
   libcurl4-openssl-dev libcjson-dev libcsv-dev libyaml-dev libcairo2-dev
-  libmicrohttpd-dev libcmocka-dev
-  gnuplot-nox fonts-dejavu-core fio poppler-utils python3 python3-jsonschema jq curl
+  libmicrohttpd-dev libcmocka-dev zlib1g-dev
+  gnuplot-nox fonts-dejavu-core bash-completion fio poppler-utils python3 python3-jsonschema jq curl
 )
 
 if [ "$(id -u)" -eq 0 ]; then

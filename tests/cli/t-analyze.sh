@@ -5,7 +5,7 @@
 
 A=$BIN/vmstorm-analyze
 PY=$(find_python)
-GOLD=$TOP/tests/golden
+GOLD=$TOP/samples
 S20=$TOP/samples/storm-20.ndjson
 MIN=$TOP/samples/minimal.ndjson
 
@@ -24,7 +24,7 @@ EOF
 export PY
 export -f valid_summary
 
-# golden NAME RUN: -o DIR output equals tests/golden/NAME byte for byte
+# golden NAME RUN: -o DIR output equals samples/NAME byte for byte
 golden() {
     local name=$1 run=$2 f rc=0
     rm -rf "$TMP/g-$name"
@@ -39,6 +39,13 @@ golden() {
 # --- golden files and the schema ---------------------------------------------
 check "golden: samples/minimal.ndjson" golden minimal "$MIN"
 check "golden: samples/storm-20.ndjson" golden storm-20 "$S20"
+check "golden: samples/storm-1000.ndjson.gz, read through gzip" golden storm-1000 "$TOP/samples/storm-1000.ndjson.gz"
+check "a gzip'd run on stdin reads as the file does" \
+    bash -c 'gzip -c "$1" | "$0" - -f json | jq -S "del(.run.file, .input.file)" >"$3/a.json" &&
+        "$0" "$1" -f json | jq -S "del(.run.file, .input.file)" | cmp - "$3/a.json"' "$A" "$S20" "$TMP"
+head -c 200000 "$TOP/samples/storm-1000.ndjson.gz" >"$TMP/cut.ndjson.gz"
+check "a cut-off .gz: exit 1 naming the file and the line where the text ends" \
+    expect 1 'cut\.ndjson\.gz:[0-9]+: compressed data ends early' "$A" "$TMP/cut.ndjson.gz"
 check "summary.json of minimal is valid under schemas/summary.schema.json" valid_summary "$TMP/g-minimal/summary.json"
 check "summary.json of storm-20 is valid under the schema" valid_summary "$TMP/g-storm-20/summary.json"
 check "--format json prints summary.json" bash -c '"$0" "$1" --format json | cmp - "$2"' "$A" "$S20" "$GOLD/storm-20/summary.json"

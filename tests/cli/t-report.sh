@@ -6,7 +6,7 @@
 
 R=$BIN/vmstorm-report
 A=$BIN/vmstorm-analyze
-GOLD=$TOP/tests/golden
+GOLD=$TOP/samples
 export R A
 
 # pages PDF N: pdfinfo counts N pages

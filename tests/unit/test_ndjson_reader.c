@@ -1,6 +1,8 @@
 #include "unit.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
+#include <zlib.h>
 
 #include "ndjson_reader.h"
 
@@ -262,6 +264,180 @@ static void test_open_missing(void **state)
     ndjson_reader_free(NULL);
 }
 
+/* text gzip'd as one member (as gzip(1) writes it); *len set. */
+static unsigned char *gz(const char *text, size_t *len)
+{
+    z_stream zs;
+    size_t cap = strlen(text) + 128;
+    unsigned char *out = malloc(cap);
+
+    assert_non_null(out);
+    memset(&zs, 0, sizeof(zs));
+    assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    zs.next_in = (unsigned char *)(uintptr_t)text;
+    zs.avail_in = (uInt)strlen(text);
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    *len = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+static struct ndjson_reader *file_reader(const void *data, size_t len, size_t max, char **path)
+{
+    struct ndjson_reader *r;
+
+    *path = unit_tmpfile(data, len);
+    r = ndjson_reader_open(*path, max, NULL);
+    assert_non_null(r);
+    return r;
+}
+
+/* A gzip'd file reads as its text: same lines, numbers and truncation. */
+static void test_gzip_file(void **state)
+{
+    size_t len;
+    unsigned char *data = gz("{\"a\":1}\n\n{\"b\":2}\r\nlast", &len);
+    char *path;
+    struct ndjson_reader *r = file_reader(data, len, 100, &path);
+
+    (void)state;
+    expect_line(r, "{\"a\":1}", 1);
+    expect_line(r, "{\"b\":2}", 3);
+    expect_status(r, NDJSON_TRUNCATED, 4);
+    expect_status(r, NDJSON_EOF, 0);
+    assert_int_equal(ndjson_reader_offset(r), strlen("{\"a\":1}\n\n{\"b\":2}\r\nlast"));
+    ndjson_reader_free(r);
+    unlink(path);
+    free(path);
+    free(data);
+}
+
+/* `cat a.gz b.gz`: both members, the lines numbered on. */
+static void test_gzip_members(void **state)
+{
+    size_t la, lb;
+    unsigned char *a = gz("{\"a\":1}\n", &la), *b = gz("{\"b\":2}\n{\"c\":3}\n", &lb);
+    unsigned char *both = malloc(la + lb);
+    char *path;
+    struct ndjson_reader *r;
+
+    (void)state;
+    assert_non_null(both);
+    memcpy(both, a, la);
+    memcpy(both + la, b, lb);
+    r = file_reader(both, la + lb, 100, &path);
+    expect_line(r, "{\"a\":1}", 1);
+    expect_line(r, "{\"b\":2}", 2);
+    expect_line(r, "{\"c\":3}", 3);
+    expect_status(r, NDJSON_EOF, 0);
+    ndjson_reader_free(r);
+    unlink(path);
+    free(path);
+    free(a);
+    free(b);
+    free(both);
+}
+
+/* A cut-off or corrupt .gz: the whole lines before it, then an error naming the line. */
+static void test_gzip_damaged(void **state)
+{
+    char text[64 * 1024];
+    size_t len, n = 0;
+    unsigned char *data;
+    char *path;
+    struct ndjson_reader *r;
+    struct ndjson_line line;
+    struct vs_error err;
+    long lines = 0;
+    enum ndjson_status st;
+
+    (void)state;
+    /* incompressible enough that half the file holds half the lines */
+    for (unsigned x = 7; n + 40 < sizeof(text);) {
+        x = x * 1103515245u + 12345u;
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"n\":%10u,\"x\":\"%08x\"}\n", x,
+                              x * 7u);
+    }
+    data = gz(text, &len);
+    r = file_reader(data, len / 2, 100, &path);
+    vs_error_clear(&err);
+    while ((st = ndjson_reader_next(r, &line, &err)) == NDJSON_LINE)
+        assert_int_equal(line.lineno, ++lines);
+    assert_int_equal(st, NDJSON_IO_ERROR);
+    assert_true(lines > 100);
+    assert_int_equal(err.line, lines + 1);
+    assert_non_null(strstr(err.msg, "ends early"));
+    ndjson_reader_free(r);
+    unlink(path);
+    free(path);
+
+    data[len / 3] ^= 0x55; /* corrupt the middle of the deflate stream */
+    r = file_reader(data, len, 100, &path);
+    vs_error_clear(&err);
+    while ((st = ndjson_reader_next(r, &line, &err)) == NDJSON_LINE)
+        ;
+    assert_int_equal(st, NDJSON_IO_ERROR);
+    assert_true(strstr(err.msg, "not valid gzip data") || strstr(err.msg, "ends early"));
+    ndjson_reader_free(r);
+    unlink(path);
+    free(path);
+    free(data);
+}
+
+/* Plain text that starts like gzip's magic (0x1f alone) stays plain; so does one byte. */
+static void test_gzip_magic_only(void **state)
+{
+    char *path;
+    struct ndjson_reader *r = file_reader("\x1f{}\n", 4, 100, &path);
+
+    (void)state;
+    expect_line(r, "\x1f{}", 1);
+    expect_status(r, NDJSON_EOF, 0);
+    ndjson_reader_free(r);
+    unlink(path);
+    free(path);
+    r = file_reader("x", 1, 100, &path);
+    expect_status(r, NDJSON_TRUNCATED, 1);
+    ndjson_reader_free(r);
+    unlink(path);
+    free(path);
+}
+
+/* A pipe that gives gzip's first byte alone still reads as gzip (gunzip -c | ...). */
+static void test_gzip_pipe_split_magic(void **state)
+{
+    size_t len;
+    unsigned char *data = gz("{\"a\":1}\n{\"b\":2}\n", &len);
+    int fds[2];
+    pid_t pid;
+    struct ndjson_reader *r;
+    int status;
+
+    (void)state;
+    assert_int_equal(pipe(fds), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (write(fds[1], data, 1) != 1)
+            _exit(1);
+        usleep(100 * 1000);
+        _exit(write(fds[1], data + 1, len - 1) == (ssize_t)(len - 1) ? 0 : 1);
+    }
+    close(fds[1]);
+    r = ndjson_reader_from_fd(fds[0], 1, "pipe", 100, NULL);
+    assert_non_null(r);
+    expect_line(r, "{\"a\":1}", 1);
+    expect_line(r, "{\"b\":2}", 2);
+    expect_status(r, NDJSON_EOF, 0);
+    ndjson_reader_free(r);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    free(data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +452,11 @@ int main(void)
         cmocka_unit_test(test_binary_garbage),
         cmocka_unit_test(test_pipe_input),
         cmocka_unit_test(test_open_missing),
+        cmocka_unit_test(test_gzip_file),
+        cmocka_unit_test(test_gzip_members),
+        cmocka_unit_test(test_gzip_damaged),
+        cmocka_unit_test(test_gzip_magic_only),
+        cmocka_unit_test(test_gzip_pipe_split_magic),
     };
 
     return cmocka_run_group_tests_name("ndjson_reader", tests, NULL, NULL);
