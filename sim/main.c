@@ -40,7 +40,7 @@ static const char usage[] =
     "  --seed N               seed of the timing model (default 1)\n"
     "  --speed F              run the timing model F times faster than real time (default 1)\n"
     "  --truth FILE           write every transition, with its exact time, as NDJSON\n"
-    "  --fault SPEC           inject faults (repeatable; see sim/faults.h or the man page)\n"
+    "  --fault SPEC           inject faults (repeatable; see vmstorm-sim(1))\n"
     "  --model FILE           timing-model parameters (key = value; see sim/MODEL.md)\n"
     "  --no-subresources      answer the subresources.kubevirt.io group with a plain 404,\n"
     "                         as a cluster without virt-api does\n"
