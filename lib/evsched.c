@@ -103,6 +103,21 @@ size_t sched_run(struct sched *s, int64_t now_ns)
     return n;
 }
 
+size_t sched_flush(struct sched *s, sched_fn keep)
+{
+    size_t n = 0;
+
+    while (s->len) {
+        struct timer t = pop(s);
+
+        if (t.fn == keep) {
+            t.fn(t.ctx, t.arg, t.token);
+            n++;
+        }
+    }
+    return n;
+}
+
 size_t sched_pending(const struct sched *s)
 {
     return s->len;

@@ -31,4 +31,9 @@ size_t sched_run(struct sched *s, int64_t now_ns);
 
 size_t sched_pending(const struct sched *s);
 
+/* Empty the schedule at once, whatever is due when: timers whose function is `keep` run (in due
+ * order), the others are dropped. For shutting down without waiting out what was planned.
+ * Returns how many ran. */
+size_t sched_flush(struct sched *s, sched_fn keep);
+
 #endif

@@ -75,7 +75,7 @@ static int is_health_path(const char *url)
            strcmp(url, "/readyz") == 0;
 }
 
-static void resume_request(void *ctx, void *arg, uint64_t token)
+void http_resume_request(void *ctx, void *arg, uint64_t token)
 {
     (void)ctx;
     (void)token;
@@ -91,7 +91,7 @@ static int delay_request(struct sim *sim, struct req_full *f)
     if (d <= 0)
         return 0;
     MHD_suspend_connection(f->r.conn);
-    sched_at(sim->sched, clock_mono_ns() + d, resume_request, sim, f->r.conn, 0);
+    sched_at(sim->sched, clock_mono_ns() + d, http_resume_request, sim, f->r.conn, 0);
     return 1;
 }
 

@@ -46,6 +46,8 @@ int http_port(struct sim *sim);
 
 /* Drive libmicrohttpd: call after epoll reports its fd, and on its timeout. */
 void http_run(struct sim *sim);
+/* The timer that resumes a request delayed by an injected latency (a sched_fn). */
+void http_resume_request(void *ctx, void *arg, uint64_t token);
 /* Milliseconds until libmicrohttpd needs http_run again, or -1. */
 int http_timeout_ms(struct sim *sim);
 

@@ -424,9 +424,10 @@ static int run(struct sim *sim)
              sim->opt.kubeconfig_out ? "; kubeconfig: " : "",
              sim->opt.kubeconfig_out ? sim->opt.kubeconfig_out : "");
     run_loop(sim);
-    /* end open watches and delayed requests so the daemon can stop cleanly */
+    /* end open watches and delayed requests so the daemon can stop cleanly; what the model
+     * planned (boots, clones, ...) is dropped: stopping waits for none of it */
     watch_hub_drop_all(sim->watches);
-    sched_run(sim->sched, INT64_MAX);
+    sched_flush(sim->sched, http_resume_request);
     for (int i = 0; i < 3; i++)
         http_run(sim);
     rc = VS_EXIT_OK;

@@ -56,4 +56,16 @@ api "$SIM_URL/apis/kubevirt.io/v1/namespaces/l/virtualmachines?watch=1&labelSele
 check "a watch with a label selector sends only matching objects" \
     bash -c "test \$(wc -l <$TMP/w) -ge 1 && test \$(jq -r .object.metadata.name $TMP/w | sort -u) = d"
 check "the simulator exits 0" sim_stop
+
+# A namespace deleted right after its VM was created (before virt-controller
+# made the VMI: 0.5 s of model time, real time at --speed 1) still goes: a
+# collector interrupted early cleans up that way.
+check "a simulator at real-time speed starts" sim_start "$TMP/b" --no-tls --speed 1
+api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"l"}}' "$SIM_URL/api/v1/namespaces"
+vm early '"runStrategy":"Always"' >/dev/null
+api -o /dev/null -X DELETE "$SIM_URL/api/v1/namespaces/l"
+check "the VM was deleted before it had a VMI" test "$(vmi_uid early)" = null
+check "the namespace of a VM deleted before its VMI existed goes" \
+    wait_for 10 bash -c "test \$(api -o /dev/null -w '%{http_code}' $SIM_URL/api/v1/namespaces/l) = 404"
+check "that simulator exits 0 at once" sim_stop
 finish

@@ -40,6 +40,32 @@ static void test_sched_order_and_ties(void **state)
     sched_free(s);
 }
 
+static void other(void *ctx, void *arg, uint64_t token)
+{
+    (void)ctx;
+    (void)arg;
+    (void)token;
+    strncat(trace, "!", sizeof(trace) - strlen(trace) - 1);
+}
+
+/* sched_flush runs the kept function's timers at once, in due order, and drops the others. */
+static void test_sched_flush(void **state)
+{
+    struct sched *s = sched_new();
+
+    (void)state;
+    trace[0] = '\0';
+    sched_at(s, INT64_MAX - 1, note, NULL, C, 3);
+    sched_at(s, 50, other, NULL, NULL, 0);
+    sched_at(s, 10, note, NULL, A, 1);
+    sched_at(s, 5000000000000LL, other, NULL, NULL, 0);
+    assert_int_equal(sched_flush(s, note), 2);
+    assert_string_equal(trace, "a1c3");
+    assert_int_equal(sched_pending(s), 0);
+    assert_true(sched_next(s) == INT64_MAX);
+    sched_free(s);
+}
+
 static void chain(void *ctx, void *arg, uint64_t token)
 {
     struct sched *s = ctx;
@@ -142,6 +168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sched_order_and_ties),
+        cmocka_unit_test(test_sched_flush),
         cmocka_unit_test(test_sched_timers_added_while_running),
         cmocka_unit_test(test_sched_many),
         cmocka_unit_test(test_evloop_fds_and_timers),
