@@ -1108,7 +1108,7 @@ static void deferred_vm_delete(void *ctx, void *arg, uint64_t token)
     (void)ctx;
     (void)token;
     if (v->stage != ST_STOPPED)
-        vm_stop(v); /* step_deleted finishes the deletion */
+        vm_stop(v);             /* step_deleted finishes the deletion */
     if (v->stage == ST_STOPPED) /* already, or stopped before its VMI existed */
         finish_vm_delete(v);
 }
