@@ -744,9 +744,14 @@ cJSON *phase_summary(struct run *r, const char *status)
                 what = vm->probe == VP_ERROR ? "probe error" : "failed";
             } else {
                 timed_out++;
-                what = !vm->running ? "timed out before Running"
-                       : !vm->ip    ? "timed out without an IP address"
-                                    : "timed out waiting for the probe";
+                if (r->interrupted)
+                    what = !vm->running ? "interrupted before Running"
+                           : !vm->ip    ? "interrupted without an IP address"
+                                        : "interrupted waiting for the probe";
+                else
+                    what = !vm->running ? "timed out before Running"
+                           : !vm->ip    ? "timed out without an IP address"
+                                        : "timed out waiting for the probe";
             }
         }
         if (show_all || what)
@@ -758,7 +763,8 @@ cJSON *phase_summary(struct run *r, const char *status)
            "max");
     summary_row(r, "Running", run_s);
     summary_row(r, "ready", ready_s);
-    printf("  %zu VMs: %zu ready, %zu failed, %zu timed out\n", n, ok, failed, timed_out);
+    printf("  %zu VMs: %zu ready, %zu failed, %zu %s\n", n, ok, failed, timed_out,
+           r->interrupted ? "not ready when interrupted" : "timed out");
     fflush(stdout);
     stats_free(run_s);
     stats_free(ready_s);

@@ -61,6 +61,8 @@ wait "$pid" || rc=$?
 cat "$TMP/intr.out"
 check "after Ctrl-C the demo exits non-zero" test "$rc" -ne 0
 check "after Ctrl-C it says what happened" grep -q 'interrupted; the simulator is stopped' "$TMP/intr.out"
+check "after Ctrl-C the VMs not ready are said to be interrupted, not timed out" \
+    grep -q '^  4 VMs: 0 ready, 0 failed, 4 not ready when interrupted' "$TMP/intr.out"
 check "after Ctrl-C the collector cleaned up" grep -q '^cleanup: ok' "$TMP/intr.out"
 check "after Ctrl-C the simulator is stopped" sims_gone
 check "after Ctrl-C what was recorded is readable" \
