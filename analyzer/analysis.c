@@ -402,6 +402,16 @@ static cJSON *run_json(const struct analysis *a)
     cJSON_AddStringToObject(o, "tool_version", str(tool, "version") ? str(tool, "version") : "");
     cJSON_AddBoolToObject(o, "simulated",
                           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rb, "simulated")));
+    {
+        /* vmstorm-sim says in /version how much faster than real time its model ran */
+        const cJSON *speed = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(ver, "vmstormSim"), "speed");
+
+        if (cJSON_IsNumber(speed) && speed->valuedouble > 0)
+            cJSON_AddNumberToObject(o, "sim_speed", speed->valuedouble);
+        else
+            cJSON_AddNullToObject(o, "sim_speed");
+    }
     add_str(o, "started_at", str(rb, "started_at"));
     cJSON_AddStringToObject(o, "status",
                             a->model->has_run_end ? a->model->run_status : "unfinished");

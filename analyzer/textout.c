@@ -36,10 +36,19 @@ static void header(const cJSON *s, FILE *out)
 {
     const cJSON *run = get(s, "run"), *cl = get(run, "cluster"), *in = get(s, "input");
 
+    char sim[64] = "";
+
+    if (cJSON_IsTrue(get(run, "simulated"))) {
+        double speed = nget(run, "sim_speed");
+
+        if (isfinite(speed) && speed != 1)
+            snprintf(sim, sizeof(sim), "  (simulated cluster, model at %gx real time)", speed);
+        else
+            snprintf(sim, sizeof(sim), "  (simulated cluster)");
+    }
     fprintf(out, "Run %s  %s %s  started %s  status %s%s\n", sget(run, "id", "?"),
             sget(run, "tool", "?"), sget(run, "tool_version", "?"), sget(run, "started_at", "?"),
-            sget(run, "status", "?"),
-            cJSON_IsTrue(get(run, "simulated")) ? "  (simulated cluster)" : "");
+            sget(run, "status", "?"), sim);
     fprintf(out, "Cluster %s  Kubernetes %s  KubeVirt %s  %.0f nodes\n", sget(cl, "server", "?"),
             sget(cl, "kubernetes_version", "unknown"), sget(cl, "kubevirt_version", "unknown"),
             nget(cl, "nodes"));

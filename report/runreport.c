@@ -183,7 +183,7 @@ static void probe(const struct rundata *rd, char *buf, size_t n)
 
 static void config_block(struct pdfdoc *d, const struct rundata *rd)
 {
-    char vms[32], nodes[32], where[160], prb[96], conc[32], tool[96], input[300];
+    char vms[32], nodes[32], where[160], prb[96], conc[32], tool[96], input[300], cluster[160];
     const char *kv[2 * 16];
     size_t k = 0;
     double v = rundata_num(rd, "run.config.vms");
@@ -198,13 +198,21 @@ static void config_block(struct pdfdoc *d, const struct rundata *rd)
              str_or(rd, "run.tool_version", "?"));
     snprintf(input, sizeof(input), "%s (%.0f events)", str_or(rd, "input.file", "?"),
              rundata_num(rd, "input.events"));
+    v = rundata_num(rd, "run.sim_speed");
+    if (!cJSON_IsTrue(rundata_get(rd, "run.simulated")))
+        snprintf(cluster, sizeof(cluster), "%s", str_or(rd, "run.cluster.server", "?"));
+    else if (isfinite(v) && v != 1)
+        snprintf(cluster, sizeof(cluster),
+                 "vmstorm-sim, simulated: its model ran %gx real time, so times here are "
+                 "the model's divided by %g",
+                 v, v);
+    else
+        snprintf(cluster, sizeof(cluster), "vmstorm-sim (a simulated cluster, not real hardware)");
 #define KV(key, val) (kv[k++] = (key), kv[k++] = (val))
     KV("Run", str_or(rd, "run.id", "?"));
     KV("Started", str_or(rd, "run.started_at", "unknown"));
     KV("Run status", str_or(rd, "run.status", "?"));
-    KV("Cluster", cJSON_IsTrue(rundata_get(rd, "run.simulated"))
-                      ? "vmstorm-sim (a simulated cluster, not real hardware)"
-                      : str_or(rd, "run.cluster.server", "?"));
+    KV("Cluster", cluster);
     KV("Kubernetes", str_or(rd, "run.cluster.kubernetes_version", "unknown"));
     KV("KubeVirt", str_or(rd, "run.cluster.kubevirt_version", "unknown"));
     KV("Nodes", nodes);

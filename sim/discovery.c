@@ -131,7 +131,7 @@ static void reply_groups(struct req *r)
 
 static void reply_version(struct req *r)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = cJSON_CreateObject(), *sim;
 
     cJSON_AddStringToObject(o, "major", SIM_KUBE_MAJOR);
     cJSON_AddStringToObject(o, "minor", SIM_KUBE_MINOR);
@@ -142,6 +142,11 @@ static void reply_version(struct req *r)
     cJSON_AddStringToObject(o, "goVersion", "go1.22.0");
     cJSON_AddStringToObject(o, "compiler", "gc");
     cJSON_AddStringToObject(o, "platform", "linux/amd64");
+    /* not in a real cluster's answer: how the recorded times relate to the model's */
+    sim = cJSON_AddObjectToObject(o, "vmstormSim");
+    cJSON_AddNumberToObject(sim, "speed", r->sim->opt.speed);
+    cJSON_AddNumberToObject(sim, "seed", (double)r->sim->opt.seed);
+    cJSON_AddNumberToObject(sim, "nodes", r->sim->opt.nodes);
     http_reply_json(r, 200, o);
 }
 

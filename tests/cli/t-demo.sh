@@ -39,6 +39,11 @@ check "the run has fio from every VM" \
     bash -c '[ "$(jq -ne "[inputs | select(.kind == \"fio_result\" and .result == \"ok\")] | length" <"$1")" -eq 4 ]' _ "$TMP/d/run.ndjson"
 check "the run was a boot storm on 4 VMs, recorded as simulated" \
     bash -c 'jq -ne "input | .simulated and .config.boot_storm and .config.end == 4" <"$1"' _ "$TMP/d/run.ndjson"
+check "the run recorded the simulator's speed (its /version)" \
+    bash -c 'jq -ne "input | .cluster.version.vmstormSim.speed == 20" <"$1"' _ "$TMP/d/run.ndjson"
+check "the table says the model ran 20x real time" grep -q '(simulated cluster, model at 20x real time)' "$TMP/demo.out"
+check "so does the report's first page" \
+    bash -c 'pdftotext -f 1 -l 1 "$1" - | tr "\n" " " | grep -q "its model ran 20x real time"' _ "$TMP/d/report.pdf"
 check "the simulator is stopped" sims_gone
 check "a second demo replaces the first one's files" bash -c 'demo "$1/d" >/dev/null 2>&1' _ "$TMP"
 
