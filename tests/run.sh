@@ -45,17 +45,19 @@ for t in tests/cli/t-*.sh; do
     [ -f "$t" ] || continue
     selected "$t" || continue
     rc=0
+    SECONDS=0
     bash "$t" >"$log" 2>&1 || rc=$?
+    took="${SECONDS}s"
     p=$(grep -c '^ok - ' "$log")
     f=$(grep -c '^not ok - ' "$log")
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
     passed=$((passed + p))
     failed=$((failed + f))
     if [ "$f" -ne 0 ]; then
-        echo "FAIL $t ($f failed, exit $rc)"
+        echo "FAIL $t ($f failed, exit $rc, $took)"
         sed 's/^/    /' "$log" | tail -60
     else
-        echo "pass $t ($p)"
+        echo "pass $t ($p, $took)"
     fi
 done
 

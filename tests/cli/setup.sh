@@ -94,8 +94,15 @@ check_man_options() {
         grep -o '\\-\\-[a-z]\([a-z]\|\\-\)*' | sed 's/\\//g; s/^--//' | sort -u >"$TMP/man_longs"
     check "$(basename "$src") has its options (the table is read)" test "$(wc -l <"$TMP/longs")" -ge "$min"
     check "the man page documents exactly the options" diff "$TMP/longs" "$TMP/man_longs"
-    check "--help names every option" bash -c 'for o in $(cat "$1"); do
-        "$0" --help | grep -q -- "--$o" || { echo "missing --$o"; exit 1; }; done' "$prog" "$TMP/longs"
+    check_help_options "$prog" "$TMP/longs"
+}
+
+# check_help_options PROG LONGS: PROG --help names exactly the long options
+# listed in the file LONGS (one a line, sorted): none missing, none unknown.
+check_help_options() {
+    check "--help names every option, and only options that exist" \
+        bash -c 'diff "$1" <("$0" --help | grep -o -- "--[a-z][a-z-]*" | sed "s/^--//" | sort -u)' \
+        "$1" "$2"
 }
 
 # expect CODE PATTERN CMD...: CMD exits with CODE and its output (shown, and in

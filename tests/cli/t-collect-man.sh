@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # vmstorm-collect's man page documents exactly the options of its table in
-# collector/options.c (whose --help the unit test checks against the same
-# table), read from the sources so that it runs before the program exists.
+# collector/options.c, and so does its --help.
 . "$(dirname "$0")/setup.sh"
 
 SRC=$TOP/collector/options.c
@@ -57,6 +56,8 @@ check "every --option the man page names (outside example code) is in the table"
     bash -c 'comm -23 <(man_mentions) <(table_longs | sort -u) | (! grep .)'
 check "the short options of the table are in the man page, with the same long names" \
     same table_shorts man_shorts
+table_longs >"$TMP/longs"
+check_help_options "$BIN/vmstorm-collect" "$TMP/longs"
 check "the man page names each section a man page needs" \
     bash -c 'for s in NAME SYNOPSIS DESCRIPTION OPTIONS PROBES "EXIT STATUS" FILES EXAMPLES "SEE ALSO"; do
                  grep -qx ".SH \"\\{0,1\\}$s\"\\{0,1\\}" "$MAN" || { echo "no section $s"; exit 1; }

@@ -56,8 +56,14 @@ os.setsid()
 os.execvp("bash", ["bash", "-c", sys.argv[1], "_"] + sys.argv[2:])' \
     'BIN=$W N=4 SPEED=1 DEMO_DIR=$1/i bash "$2/scripts/demo.sh"' "$TMP" "$TOP" >"$TMP/intr.out" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-    grep -q 'phase create' "$TMP/intr.out" 2>/dev/null && break
+# interrupt once the 4 VMs are created (at --speed 1 none is Running for seconds)
+vms_created() {
+    [ "$(jq -c 'select(.kind == "api_request" and .verb == "create" and
+                       .resource == "virtualmachines" and .status == 201)' "$TMP/i/run.ndjson" |
+        wc -l)" -eq 4 ]
+}
+for _ in $(seq 200); do
+    vms_created 2>/dev/null && break
     sleep 0.1
 done
 kill -INT -- "-$pid" # the terminal's Ctrl-C: the whole foreground group
