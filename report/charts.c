@@ -781,6 +781,12 @@ static void fio_plot(FILE *f, const struct fio_vm *v, size_t n, const int *ks,
     fputs("\n", f);
 }
 
+static void fio_style_xlabel(FILE *f, size_t n)
+{
+    if (n > FIO_BARS)
+        fputs("set xlabel 'VMs, ranked by read IOPS'\n", f);
+}
+
 static void fio_style(FILE *f, size_t n)
 {
     if (n <= FIO_BARS)
@@ -788,8 +794,7 @@ static void fio_style(FILE *f, size_t n)
               "set style fill solid 1.0 border -1\nset grid noxtics\n"
               "set xtics scale 0 rotate by 45 right font ',7'\n",
               f);
-    else
-        fputs("set xlabel 'VMs, ranked by read IOPS'\n", f);
+    fio_style_xlabel(f, n);
 }
 
 static void fio_iops_plot(FILE *f, const struct fio_vm *v, size_t n)
@@ -828,9 +833,13 @@ static void fio_latency_plot(FILE *f, const struct fio_vm *v, size_t n)
 
         if (!fio_has(v, n, ks[0]) && !fio_has(v, n, ks[1]) && !fio_has(v, n, ks[2]))
             continue;
-        /* with two panels the VMs' names go under the lower one only */
+        /* with two panels the VMs' names (or the axis label) go under the lower one only:
+         * the upper one's would run into the lower one's title */
         fprintf(f, "set title '%s completion latency' font ',10'\n%s", dir[k],
-                panels == 2 && k == 0 ? "set xtics format ''\n" : "set xtics format\n");
+                panels == 2 && k == 0 ? "set xtics format ''\nunset xlabel\n"
+                                      : "set xtics format\n");
+        if (!(panels == 2 && k == 0))
+            fio_style_xlabel(f, n);
         fio_plot(f, v, n, ks, titles, colours, 3, !(panels == 2 && k == 0));
     }
     fputs("unset multiplot\n", f);

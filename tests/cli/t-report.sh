@@ -142,4 +142,19 @@ check "unknown option: exit 2" expect 2 "unknown option '--bogus'" "$R" --bogus 
 check "--version" expect 0 "^vmstorm-report [0-9]" "$R" --version
 check_man_options "$TOP/report/main.c" "$TOP/man/vmstorm-report.1" "$R" 6
 
+# The fio latency chart of many VMs (lines): the upper panel carries no x label,
+# which would run into the lower panel's title (seen on a 50-VM demo).
+mkdir -p "$TMP/keep"
+TMPDIR=$TMP/keep VMSTORM_KEEP_WORK=1 "$R" "$GOLD/storm-1000" -o "$TMP/s1000/report.pdf" >/dev/null 2>&1 || true
+upper_panel_xlabel() {
+    # the xlabel directives between the latency chart's title and its first plot
+    sed -n "/completion latency per VM/,/^plot /p" "$TMP"/keep/vmstorm-report.*/charts-*.gp |
+        grep -E '^(set|unset) xlabel' | tail -1
+}
+check "fio latency, many VMs: the upper panel has no x label" \
+    test "$(upper_panel_xlabel)" = "unset xlabel"
+check "fio latency, many VMs: the lower panel has one" \
+    bash -c 'sed -n "/^set title .write completion latency/,/^plot /p" "$1"/keep/vmstorm-report.*/charts-*.gp |
+        grep -q "^set xlabel .VMs, ranked by read IOPS"' _ "$TMP"
+
 exit $_failed
