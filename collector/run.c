@@ -940,6 +940,12 @@ static int describe_cluster(struct run *r, cJSON *cluster, struct vs_error *err)
     const cJSON *commit;
 
     if (!v) {
+        if (status == 0 && (strstr(why, "certificate") || strstr(why, "SSL peer")))
+            return vs_error_set(err, NULL, 0, 0,
+                                "the API server at %s is not trusted: %s; the kubeconfig's "
+                                "certificate-authority must be the CA that signed the server's "
+                                "certificate (or the server is not the one meant)",
+                                r->conn->server, why);
         if (status == 0)
             return vs_error_set(err, NULL, 0, 0,
                                 "cannot reach the API server at %s: %s; check that the cluster is "
