@@ -398,8 +398,12 @@ static cJSON *new_pod(struct vm_rt *v)
 
 static void set_vm_failed(struct vm_rt *v, const char *printable)
 {
+    char what[64];
+
     v->stage = ST_FAILED;
     vm_status(v, printable, 0);
+    snprintf(what, sizeof(what), "vm_failed:%s", printable);
+    truth_emit(v->ctl->sim, v->ns, v->name, v->vmi ? uid_of(v->vmi) : "", what);
 }
 
 static void step_schedule(void *ctx, void *owner, uint64_t epoch);
