@@ -41,6 +41,22 @@ static const unsigned char special[256] = {
 };
 
 /* At the opening quote. */
+
+/* Four hex digits after sc->i (which is left on the last), their value in *code. */
+static int hex4(struct scan *sc, unsigned *code)
+{
+    *code = 0;
+    for (int k = 0; k < 4; k++) {
+        unsigned char c;
+
+        if (++sc->i >= sc->len || !is_hex(sc->s[sc->i]))
+            return -1;
+        c = (unsigned char)sc->s[sc->i];
+        *code = *code * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return 0;
+}
+
 static int string(struct scan *sc)
 {
     for (sc->i++; sc->i < sc->len; sc->i++) {
@@ -72,11 +88,25 @@ static int string(struct scan *sc)
         case 'r':
         case 't':
             break;
-        case 'u':
-            for (int k = 0; k < 4; k++)
-                if (++sc->i >= sc->len || !is_hex(sc->s[sc->i]))
+        case 'u': {
+            unsigned code;
+
+            if (hex4(sc, &code) < 0)
+                return fail(sc, "bad \\u escape");
+            /* UTF-16 surrogates come in pairs, high then low (cJSON refuses the rest) */
+            if (code >= 0xDC00 && code <= 0xDFFF)
+                return fail(sc, "lone low surrogate in a \\u escape");
+            if (code >= 0xD800 && code <= 0xDBFF) {
+                if (sc->i + 2 >= sc->len || sc->s[sc->i + 1] != '\\' || sc->s[sc->i + 2] != 'u')
+                    return fail(sc, "high surrogate without its low one in a \\u escape");
+                sc->i += 2;
+                if (hex4(sc, &code) < 0)
                     return fail(sc, "bad \\u escape");
+                if (code < 0xDC00 || code > 0xDFFF)
+                    return fail(sc, "high surrogate without its low one in a \\u escape");
+            }
             break;
+        }
         default:
             return fail(sc, "bad escape in a string");
         }

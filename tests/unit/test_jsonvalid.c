@@ -36,6 +36,8 @@ static void test_valid(void **state)
     accepts("{\"a\":[1,2,{\"b\":null}],\"c\":true,\"d\":false}");
     accepts("\"\xc3\xa9\"");
     accepts("[[[[[[[[[[1]]]]]]]]]]");
+    accepts("\"\\uD83D\\uDE00\""); /* a surrogate pair (U+1F600) */
+    accepts("\"\\uFFFF\\u0000\"");
 }
 
 static void test_invalid(void **state)
@@ -58,6 +60,11 @@ static void test_invalid(void **state)
     refuses("\"a\\x\"", 3, "bad escape in a string");
     refuses("\"\\u12g4\"", 5, "bad \\u escape");
     refuses("\"abc", 4, "unterminated string");
+    /* cJSON refuses unpaired surrogates: so does the checker (found by fuzz-jsonvalid) */
+    refuses("\"\\uDDDD\"", 6, "lone low surrogate in a \\u escape");
+    refuses("\"\\uD83D\"", 6, "high surrogate without its low one in a \\u escape");
+    refuses("\"\\uD83Dx\"", 6, "high surrogate without its low one in a \\u escape");
+    refuses("\"\\uD83D\\u0041\"", 12, "high surrogate without its low one in a \\u escape");
     refuses("tru", 3, "unknown literal");
     refuses("nul1", 3, "unknown literal");
     refuses("{} {}", 3, "unexpected text after the value");
