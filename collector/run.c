@@ -712,7 +712,7 @@ cJSON *phase_summary(struct run *r, const char *status)
     printf("\n%s: %s after %.1f s\n", phase_name(r->phase), status, elapsed);
     for (size_t i = 0; i < r->n_vms; i++) {
         struct vm *vm = &r->vms[i];
-        char rs[24] = "-", ds[24] = "-";
+        char rs[24] = "-", ds[24] = "-", why[64];
         const char *what;
 
         if (vm->failed && !vm->has_origin) {
@@ -744,14 +744,11 @@ cJSON *phase_summary(struct run *r, const char *status)
                 what = vm->probe == VP_ERROR ? "probe error" : "failed";
             } else {
                 timed_out++;
-                if (r->interrupted)
-                    what = !vm->running ? "interrupted before Running"
-                           : !vm->ip    ? "interrupted without an IP address"
-                                        : "interrupted waiting for the probe";
-                else
-                    what = !vm->running ? "timed out before Running"
-                           : !vm->ip    ? "timed out without an IP address"
-                                        : "timed out waiting for the probe";
+                snprintf(why, sizeof(why), "%s %s", r->interrupted ? "interrupted" : "timed out",
+                         !vm->running ? "before Running"
+                         : !vm->ip    ? "without an IP address"
+                                      : "waiting for the probe");
+                what = why;
             }
         }
         if (show_all || what)

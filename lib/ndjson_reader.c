@@ -105,6 +105,19 @@ struct ndjson_reader *ndjson_reader_from_mem(const void *data, size_t len, const
     return r;
 }
 
+/* read(2) on the fd, again when interrupted; -1 with err on an error. */
+static ssize_t fd_read(struct ndjson_reader *r, void *dst, size_t n, struct vs_error *err)
+{
+    ssize_t m;
+
+    do {
+        m = read(r->fd, dst, n);
+    } while (m < 0 && errno == EINTR);
+    if (m < 0)
+        vs_error_setc(err, errno, r->name, r->lineno + 1, 0, "read error: %s", strerror(errno));
+    return m;
+}
+
 /* Read more raw bytes from the fd into r->raw (which must be empty). */
 static int raw_fill(struct ndjson_reader *r, struct vs_error *err)
 {
@@ -115,12 +128,8 @@ static int raw_fill(struct ndjson_reader *r, struct vs_error *err)
         if (!r->raw)
             return vs_error_setc(err, ENOMEM, r->name, r->lineno + 1, 0, "out of memory");
     }
-    do {
-        n = read(r->fd, r->raw, READ_CHUNK);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return vs_error_setc(err, errno, r->name, r->lineno + 1, 0, "read error: %s",
-                             strerror(errno));
+    if ((n = fd_read(r, r->raw, READ_CHUNK, err)) < 0)
+        return -1;
     r->raw_pos = 0;
     r->raw_len = (size_t)n;
     r->raw_eof = n == 0;
@@ -186,13 +195,10 @@ static ssize_t source_read(struct ndjson_reader *r, char *dst, size_t n, struct 
             return -1;
         /* a pipe may give one byte first: gzip's magic needs two */
         if (r->raw_len == 1 && !r->raw_eof) {
-            ssize_t m;
+            ssize_t m = fd_read(r, r->raw + 1, READ_CHUNK - 1, err);
 
-            do {
-                m = read(r->fd, r->raw + 1, READ_CHUNK - 1);
-            } while (m < 0 && errno == EINTR);
             if (m < 0)
-                return vs_error_setc(err, errno, r->name, 1, 0, "read error: %s", strerror(errno));
+                return -1;
             r->raw_len += (size_t)m;
         }
         r->src = SRC_PLAIN;
@@ -213,19 +219,7 @@ static ssize_t source_read(struct ndjson_reader *r, char *dst, size_t n, struct 
         r->raw_pos += k;
         return (ssize_t)k;
     }
-    if (r->raw_eof)
-        return 0;
-    {
-        ssize_t m;
-
-        do {
-            m = read(r->fd, dst, n);
-        } while (m < 0 && errno == EINTR);
-        if (m < 0)
-            return vs_error_setc(err, errno, r->name, r->lineno + 1, 0, "read error: %s",
-                                 strerror(errno));
-        return m;
-    }
+    return r->raw_eof ? 0 : fd_read(r, dst, n, err);
 }
 
 /* Read more bytes after the unread ones, growing the buffer up to the line cap. */
