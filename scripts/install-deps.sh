@@ -9,6 +9,7 @@ PACKAGES=(
   libcurl4-openssl-dev libcjson-dev libcsv-dev libyaml-dev libcairo2-dev
   libmicrohttpd-dev libcmocka-dev zlib1g-dev
   gnuplot-nox fonts-dejavu-core bash-completion fio poppler-utils python3 python3-jsonschema jq curl
+  openssl man-db
 )
 
 if [ "$(id -u)" -eq 0 ]; then
