@@ -162,6 +162,23 @@ $(B)/tests/fuzz/replay.o: tests/fuzz/replay.c $(B)/FLAGS
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+# fuzz targets of a program's modules: tests/fuzz/fuzz-analyzer-fio.c links
+# libanalyzer.a (replayer) or compiles analyzer/*.c (libFuzzer build)
+define program_fuzz_rules
+$$(B)/fuzz/fuzz-$(1)-%: $$(B)/tests/fuzz/fuzz-$(1)-%.o $$(B)/tests/fuzz/replay.o $$($(1)_A) $$(LIB)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$< $$(B)/tests/fuzz/replay.o $$($(1)_A) $$(LIB) $$($(1)_LIBS) $$(CORE_LIBS) -lm
+$$(B)/tests/fuzz/fuzz-$(1)-%.o: tests/fuzz/fuzz-$(1)-%.c $$(B)/FLAGS
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$($(1)_CFLAGS) $$(CJSON_CFLAGS) -I$(1) -c -o $$@ $$<
+bin/fuzz/fuzz-$(1)-%: tests/fuzz/fuzz-$(1)-%.c $$($(1)_SRC) $$(LIB_SRC) $$(wildcard lib/*.h $(1)/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(CPPFLAGS) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	    $$($(1)_CFLAGS) $$(CJSON_CFLAGS) -I$(1) -o $$@ $$< $$($(1)_SRC) $$(LIB_SRC) \
+	    $$($(1)_LIBS) $$(CORE_LIBS) -lm
+endef
+$(foreach d,$(PROG_DIRS),$(eval $(call program_fuzz_rules,$(d))))
+
 fuzz: $(FUZZ_BIN)
 
 bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard lib/*.h)
