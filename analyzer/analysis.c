@@ -28,6 +28,8 @@ const char *episode_status(const struct episode *e)
         return "no_vmi";
     if (e->reached & (1u << M_READY))
         return "ready";
+    if (episode_failure(e))
+        return "failed";
     if (e->reached & (1u << M_RUNNING))
         return "running";
     if (e->reached & (1u << M_SCHEDULED))
@@ -267,6 +269,7 @@ static cJSON *phase_json(const struct analysis *a, const struct phase_stats *p)
     }
     cJSON_AddNumberToObject(o, "vms", (double)p->episodes);
     cJSON_AddNumberToObject(o, "without_t0", (double)p->without_t0);
+    cJSON_AddNumberToObject(o, "failed", (double)p->failed);
     for (int k = 0; k < M_COUNT; k++)
         if (observed(a, k))
             cJSON_AddItemToObject(o, milestone_name(k), stats_json(&p->ms[k]));
@@ -550,6 +553,8 @@ static cJSON *not_reached_json(const struct analysis *a)
             cJSON_AddStringToObject(o, "name", e->name);
             add_str(o, "uid", e->uid[0] ? e->uid : NULL);
             cJSON_AddStringToObject(o, "status", episode_status(e));
+            add_str(o, "failure", episode_failure(e));
+            add_str(o, "vm_status", e->vm_status[0] ? e->vm_status : NULL);
             add_str(o, "probe", e->probe[0] ? e->probe : NULL);
             cJSON_AddItemToArray(v, o);
         }
@@ -648,7 +653,7 @@ static const char *const vms_columns[] = {
     "phase",     "namespace",      "name",          "uid",        "node",        "status",
     "t0_ns",     "vmi_created_ns", "scheduled_ns",  "running_ns", "ip_ns",       "ready_ns",
     "running_s", "ready_s",        "vm_running_ns", "agent_ns",   "scheduled_s", "vm_running_s",
-    "ip_s",      "agent_s",        "probe",         "stopped_s",
+    "ip_s",      "agent_s",        "probe",         "stopped_s",  "vm_status",   "failure",
 };
 
 static void abs_col(FILE *f, const struct episode *e, enum milestone k)
@@ -708,6 +713,8 @@ int analysis_write_vms_csv(const struct analysis *a, FILE *f, struct vs_error *e
             csvout_num(f, 0, (double)(e->gone_at.mono_ns - e->stop_t0.mono_ns) / 1e9);
         else
             csvout_str(f, 0, NULL);
+        csvout_str(f, 0, e->vm_status[0] ? e->vm_status : NULL);
+        csvout_str(f, 0, episode_failure(e));
         csvout_end(f);
     }
     free(rows);

@@ -81,8 +81,10 @@ int analysis_write_vms_csv(const struct analysis *a, FILE *f, struct vs_error *e
    order, then first sight. A new array of *n (free()), or NULL on ENOMEM. */
 const struct episode **analysis_sorted_episodes(const struct analysis *a, size_t *n);
 
-/* The status of an episode: "ready", "running", "scheduled", "created", "no_vmi"
-   (a start no VMI followed) or "replaced" (a failed VMI KubeVirt replaced). */
+/* The status of an episode: "ready", "failed" (not ready, and the cluster
+   said it failed: episode_failure), "running", "scheduled", "created",
+   "no_vmi" (a start no VMI followed) or "replaced" (a failed VMI KubeVirt
+   replaced). */
 const char *episode_status(const struct episode *e);
 
 /* Lines missing from the file: seq gaps not explained by skipped bad or cut lines. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "strmap.h"
+#include "track.h"
 
 static const char *const milestone_names[M_COUNT] = {
     "vmi_created", "scheduled", "running", "vm_running", "ip", "ready", "agent",
@@ -29,10 +30,17 @@ struct reqs {
     size_t n, cap;
 };
 
+/* A printableStatus the VM was seen to take. */
+struct vmstat {
+    struct vs_time t;
+    char status[32];
+};
+
 /* One VM (namespace/name): its requests and its episodes, in order of first sight. */
 struct vmrec {
     struct reqs starts, stops;
-    struct reqs vm_running; /* times the VM's printableStatus became Running */
+    struct vmstat *st; /* its printableStatus changes, in file order */
+    size_t n_st, cap_st;
     struct episode **eps;
     size_t n_eps, cap_eps;
 };
@@ -82,7 +90,7 @@ static int free_vm(void *ctx, const char *key, void *value)
     (void)key;
     free(v->starts.v);
     free(v->stops.v);
-    free(v->vm_running.v);
+    free(v->st);
     free(v->eps);
     free(v);
     return 0;
@@ -298,6 +306,8 @@ static int on_vmi(struct model *m, const cJSON *j, const struct vs_time *t)
         reach(e, M_SCHEDULED, t);
     if (phase && strcmp(phase, "Running") == 0)
         reach(e, M_RUNNING, t);
+    if (phase && strcmp(phase, "Failed") == 0)
+        e->vmi_failed = 1;
     if (ip)
         reach(e, M_IP, t);
     if (agent && strcmp(agent, "True") == 0)
@@ -317,11 +327,23 @@ static int on_vm(struct model *m, const cJSON *j, const struct vs_time *t)
     const char *ps = str(cJSON_GetObjectItemCaseSensitive(j, "changed"), "printable_status");
     struct vmrec *v;
 
-    if (!ns || !name || !ps || strcmp(ps, "Running") != 0)
+    if (!ns || !name || !ps)
         return 0;
     if (!(v = vm_get(m, ns, name)))
         return -1;
-    return reqs_add(&v->vm_running, t, NULL, 1);
+    if (v->n_st == v->cap_st) {
+        size_t cap = v->cap_st ? v->cap_st * 2 : 4;
+        struct vmstat *st = realloc(v->st, cap * sizeof(*st));
+
+        if (!st)
+            return -1;
+        v->st = st;
+        v->cap_st = cap;
+    }
+    v->st[v->n_st].t = *t;
+    snprintf(v->st[v->n_st].status, sizeof(v->st[v->n_st].status), "%s", ps);
+    v->n_st++;
+    return 0;
 }
 
 static void probe_result(struct episode *e, const char *result, const struct vs_time *t)
@@ -553,6 +575,50 @@ static void tidy(struct model *m, struct episode *e)
     }
 }
 
+const char *episode_failure(const struct episode *e)
+{
+    if (e->reached & (1u << M_READY))
+        return NULL;
+    return e->vm_failure[0] ? e->vm_failure : e->vmi_failed ? "Failed" : NULL;
+}
+
+/*
+ * What the VM's printableStatus says of episode e, from its start (or first
+ * sight) to the end of its phase, our stop request or the next VMI's first
+ * sight, whichever comes first: when it became Running, and the last
+ * status it showed (by time; the file need not be in time order).
+ */
+static void vm_statuses(const struct model *m, struct episode *e, const struct vmrec *v,
+                        int64_t next)
+{
+    int64_t fs = first_seen(e), from = e->has_t0 && e->t0.mono_ns < fs ? e->t0.mono_ns : fs;
+    int64_t until = e->has_stop && e->stop_t0.mono_ns < next ? e->stop_t0.mono_ns : next;
+
+    for (size_t i = 0; i < m->n_phases; i++) /* and the end of its phase (not the cleanup) */
+        if (m->phases[i].ended && strcmp(m->phases[i].name, e->phase) == 0 &&
+            m->phases[i].begin.mono_ns <= from && m->phases[i].end.mono_ns >= from &&
+            m->phases[i].end.mono_ns < until)
+            until = m->phases[i].end.mono_ns;
+    const struct vmstat *last = NULL, *failure = NULL;
+
+    for (size_t k = 0; k < v->n_st; k++) {
+        const struct vmstat *s = &v->st[k];
+
+        if (s->t.mono_ns < from || s->t.mono_ns >= until)
+            continue;
+        if (strcmp(s->status, "Running") == 0)
+            reach(e, M_VM_RUNNING, &s->t);
+        if (!last || s->t.mono_ns >= last->t.mono_ns)
+            last = s;
+        if (track_vm_status_failed(s->status) && (!failure || s->t.mono_ns >= failure->t.mono_ns))
+            failure = s;
+    }
+    if (last)
+        snprintf(e->vm_status, sizeof(e->vm_status), "%s", last->status);
+    if (failure)
+        snprintf(e->vm_failure, sizeof(e->vm_failure), "%s", failure->status);
+}
+
 static int match_vm(void *ctx, const char *key, void *value)
 {
     struct model *m = ctx;
@@ -591,17 +657,7 @@ static int match_vm(void *ctx, const char *key, void *value)
             e->has_stop = 1; /* stopped by us, never gone: censored */
             e->stop_t0 = s->t;
         }
-        /* the VM's Running after this start and before the next VMI */
-        {
-            int64_t from = e->has_t0 && e->t0.mono_ns < fs ? e->t0.mono_ns : fs;
-
-            for (size_t k = 0; k < v->vm_running.n; k++) {
-                const struct vs_time *t = &v->vm_running.v[k].t;
-
-                if (t->mono_ns >= from && t->mono_ns < next)
-                    reach(e, M_VM_RUNNING, t);
-            }
-        }
+        vm_statuses(m, e, v, next);
         tidy(m, e);
         after = fs;
     }

@@ -78,7 +78,10 @@ struct episode {
     struct vs_time t0; /* the request that caused it */
     unsigned reached;  /* bit (1 << milestone) */
     struct vs_time at[M_COUNT];
-    char probe[16]; /* the latest probe result ("ready", "timeout", ...), "" when none */
+    char probe[16];      /* the latest probe result ("ready", "timeout", ...), "" when none */
+    char vm_status[32];  /* the VM's last printableStatus during the episode, "" when none seen */
+    char vm_failure[32]; /* the last failing printableStatus it showed then, "" when none */
+    int vmi_failed;      /* the VMI reached phase Failed */
     struct vs_time probe_at;
     int gone; /* the VMI was deleted */
     struct vs_time gone_at;
@@ -138,5 +141,10 @@ int model_add(struct model *m, const struct event *ev, struct vs_error *err);
 
 /* After the last event: match requests to episodes. 0, or -1 with err. */
 int model_finish(struct model *m, struct vs_error *err);
+
+/* Why episode e failed, when it did not get ready and the cluster said it
+   failed: the VM's failing printableStatus ("CrashLoopBackOff", ...), else
+   "Failed" when only the VMI's phase said so. NULL otherwise. */
+const char *episode_failure(const struct episode *e);
 
 #endif

@@ -75,6 +75,8 @@ static int phase_compute(const struct model *m, const char *name, struct phase_s
         if (strcmp(e->phase, name) != 0)
             continue;
         p->episodes++;
+        if (episode_failure(e))
+            p->failed++;
         if (!e->has_t0) {
             p->without_t0++;
             continue;

@@ -25,6 +25,7 @@ struct phase_stats {
     char phase[16];
     size_t episodes;   /* that the phase started */
     size_t without_t0; /* of those, without a known request */
+    size_t failed;     /* of those, failed ones (episode_failure) */
     struct stats_summary ms[M_COUNT];
     struct stats_summary stopped; /* the stop phase only; count 0 elsewhere */
 };

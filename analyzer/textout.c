@@ -104,6 +104,8 @@ static void vm_rows(const struct analysis *a, const char *phase, FILE *out)
         col(out, dur(v[i], M_READY), 10, 3);
         if (!v[i]->has_t0)
             fprintf(out, "  %s (started by someone else: no t0)\n", st);
+        else if (episode_failure(v[i]))
+            fprintf(out, "  %s (%s)\n", st, episode_failure(v[i]));
         else if (strcmp(st, "ready") != 0 && v[i]->probe[0])
             fprintf(out, "  %s (probe: %s)\n", st, v[i]->probe);
         else
@@ -183,8 +185,10 @@ static void not_reached(const cJSON *s, FILE *out)
             fprintf(out, "  ... %d more (see summary.json)\n", n - 20);
             break;
         }
-        fprintf(out, "  %-7s %s/%s: %s%s%s\n", sget(e, "phase", "?"), sget(e, "namespace", "?"),
-                sget(e, "name", "?"), sget(e, "status", "?"),
+        fprintf(out, "  %-7s %s/%s: %s%s%s%s%s%s\n", sget(e, "phase", "?"),
+                sget(e, "namespace", "?"), sget(e, "name", "?"), sget(e, "status", "?"),
+                cJSON_IsString(get(e, "failure")) ? " (" : "", sget(e, "failure", ""),
+                cJSON_IsString(get(e, "failure")) ? ")" : "",
                 cJSON_IsString(get(e, "probe")) ? ", probe " : "", sget(e, "probe", ""));
     }
 }

@@ -672,14 +672,9 @@ int phase_wait_ready(struct run *r, const char *title)
         status = "failed";
     else
         status = "ok";
-    counts = phase_summary(r, status);
+    counts = phase_summary(r, &status);
     failed = cJSON_GetObjectItemCaseSensitive(counts, "ok")->valuedouble !=
              cJSON_GetObjectItemCaseSensitive(counts, "vms")->valuedouble;
-    if (rc == 0 && failed)
-        status = cJSON_GetObjectItemCaseSensitive(counts, "timed_out")->valuedouble > 0 &&
-                         cJSON_GetObjectItemCaseSensitive(counts, "failed")->valuedouble == 0
-                     ? "timeout"
-                     : "failed";
     phase_end(r, status, counts);
     return rc != 0 || failed;
 }

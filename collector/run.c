@@ -199,6 +199,7 @@ void vm_reset_measure(struct vm *vm)
     vm->has_origin = 0;
     vm->action = 0;
     vm->running = 0;
+    set_str(&vm->vm_failure, NULL);
     vm->probe = VP_NONE;
     set_str(&vm->probe_uid, NULL);
     set_str(&vm->probe_error, NULL);
@@ -288,6 +289,8 @@ static void apply_change(struct run *r, const struct wt_msg *m)
             return;
         set_str(&vm->vm_uid, uid);
         set_str(&vm->run_strategy, m->now.v[1]);
+        if (vm->has_origin && measuring(r) && track_vm_status_failed(m->now.v[0]))
+            set_str(&vm->vm_failure, m->now.v[0]);
     } else if (m->res == TRACK_VMI) {
         if (strcmp(m->type, "DELETED") == 0) {
             if (vm->vmi_uid && strcmp(vm->vmi_uid, uid) == 0) {
@@ -701,74 +704,93 @@ static double since(const struct vs_time *origin, const struct vs_time *t)
     return (double)(t->mono_ns - origin->mono_ns) / 1e9;
 }
 
-cJSON *phase_summary(struct run *r, const char *status)
+enum outcome { OUT_NONE, OUT_READY, OUT_FAILED, OUT_TIMED_OUT };
+
+/* How vm's start in this phase ended, and for the summary why it is not ready. */
+static enum outcome vm_outcome(const struct run *r, const struct vm *vm, char *why, size_t n)
+{
+    if (vm->failed && !vm->has_origin) {
+        snprintf(why, n, "%s", r->phase == PH_CREATE && vm->why ? vm->why : "not created");
+        return OUT_FAILED;
+    }
+    if (!vm->has_origin)
+        return OUT_NONE; /* not part of this phase */
+    if (vm->probe == VP_READY)
+        return OUT_READY;
+    if (vm->failed || vm->probe == VP_ERROR) {
+        snprintf(why, n, "%s", vm->probe == VP_ERROR ? "probe error" : "failed");
+        return OUT_FAILED;
+    }
+    if (vm->vm_failure) {
+        snprintf(why, n, "failed: the VM is %s", vm->vm_failure);
+        return OUT_FAILED;
+    }
+    snprintf(why, n, "%s %s", r->interrupted ? "interrupted" : "timed out",
+             !vm->running ? "before Running"
+             : !vm->ip    ? "without an IP address"
+                          : "waiting for the probe");
+    return OUT_TIMED_OUT;
+}
+
+cJSON *phase_summary(struct run *r, const char **status)
 {
     struct stats *run_s = stats_new(), *ready_s = stats_new();
-    size_t ok = 0, failed = 0, timed_out = 0, n = 0;
+    size_t count[4] = {0};
     double elapsed = (double)(clock_mono_ns() - r->phase_t0) / 1e9;
     int show_all = msg_level() >= MSG_DEBUG;
+    char why[300];
     cJSON *counts = cJSON_CreateObject();
 
-    printf("\n%s: %s after %.1f s\n", phase_name(r->phase), status, elapsed);
+    for (size_t i = 0; i < r->n_vms; i++)
+        count[vm_outcome(r, &r->vms[i], why, sizeof(why))]++;
+    if (strcmp(*status, "ok") == 0 && (count[OUT_FAILED] || count[OUT_TIMED_OUT]))
+        *status = count[OUT_FAILED] ? "failed" : "timeout";
+    printf("\n%s: %s after %.1f s\n", phase_name(r->phase), *status, elapsed);
     for (size_t i = 0; i < r->n_vms; i++) {
         struct vm *vm = &r->vms[i];
-        char rs[24] = "-", ds[24] = "-", why[64];
-        const char *what;
+        char rs[24] = "-", ds[24] = "-";
+        enum outcome o = vm_outcome(r, vm, why, sizeof(why));
 
+        if (o == OUT_NONE)
+            continue;
         if (vm->failed && !vm->has_origin) {
-            failed++;
-            n++;
             if (r->phase == PH_CREATE)
-                printf("  %s/%s: failed: %s\n", vm->ns, r->o->vm_name,
-                       vm->why ? vm->why : "not created");
+                printf("  %s/%s: failed: %s\n", vm->ns, r->o->vm_name, why);
             continue;
         }
-        if (!vm->has_origin)
-            continue; /* not part of this phase */
-        n++;
         if (vm->running) {
             stats_add(run_s, since(&vm->origin, &vm->running_at));
             fmt_secs(rs, sizeof(rs), since(&vm->origin, &vm->running_at));
         } else {
             stats_add_censored(run_s);
         }
-        if (vm->probe == VP_READY) {
+        if (o == OUT_READY) {
             stats_add(ready_s, since(&vm->origin, &vm->ready_at));
             fmt_secs(ds, sizeof(ds), since(&vm->origin, &vm->ready_at));
-            ok++;
-            what = NULL;
         } else {
             stats_add_censored(ready_s);
-            if (vm->failed || vm->probe == VP_ERROR) {
-                failed++;
-                what = vm->probe == VP_ERROR ? "probe error" : "failed";
-            } else {
-                timed_out++;
-                snprintf(why, sizeof(why), "%s %s", r->interrupted ? "interrupted" : "timed out",
-                         !vm->running ? "before Running"
-                         : !vm->ip    ? "without an IP address"
-                                      : "waiting for the probe");
-                what = why;
-            }
         }
-        if (show_all || what)
+        if (show_all || o != OUT_READY)
             printf("  %s/%s: running %s, ready %s%s%s%s%s\n", vm->ns, r->o->vm_name, rs, ds,
-                   what ? " - " : "", what ? what : "", vm->probe_error ? ": " : "",
-                   vm->probe_error ? vm->probe_error : "");
+                   o != OUT_READY ? " - " : "", o != OUT_READY ? why : "",
+                   vm->probe_error ? ": " : "", vm->probe_error ? vm->probe_error : "");
     }
     printf("  %-8s %6s %6s %7s %9s %9s %9s %9s\n", "", "count", "ok", "missed", "avg", "P50", "P95",
            "max");
     summary_row(r, "Running", run_s);
     summary_row(r, "ready", ready_s);
-    printf("  %zu VMs: %zu ready, %zu failed, %zu %s\n", n, ok, failed, timed_out,
+    printf("  %zu VMs: %zu ready, %zu failed, %zu %s\n",
+           count[OUT_READY] + count[OUT_FAILED] + count[OUT_TIMED_OUT], count[OUT_READY],
+           count[OUT_FAILED], count[OUT_TIMED_OUT],
            r->interrupted ? "not ready when interrupted" : "timed out");
     fflush(stdout);
     stats_free(run_s);
     stats_free(ready_s);
-    cJSON_AddNumberToObject(counts, "vms", (double)n);
-    cJSON_AddNumberToObject(counts, "ok", (double)ok);
-    cJSON_AddNumberToObject(counts, "failed", (double)failed);
-    cJSON_AddNumberToObject(counts, "timed_out", (double)timed_out);
+    cJSON_AddNumberToObject(counts, "vms",
+                            (double)(count[OUT_READY] + count[OUT_FAILED] + count[OUT_TIMED_OUT]));
+    cJSON_AddNumberToObject(counts, "ok", (double)count[OUT_READY]);
+    cJSON_AddNumberToObject(counts, "failed", (double)count[OUT_FAILED]);
+    cJSON_AddNumberToObject(counts, "timed_out", (double)count[OUT_TIMED_OUT]);
     return counts;
 }
 
@@ -1135,6 +1157,7 @@ static void run_free(struct run *r)
         free(vm->made);
         free(vm->vm_uid);
         free(vm->run_strategy);
+        free(vm->vm_failure);
         free(vm->vmi_uid);
         free(vm->vmi_phase);
         free(vm->ip);

@@ -58,6 +58,7 @@ struct vm {
     /* what the watches say */
     char *vm_uid;
     char *run_strategy;    /* the VM's, as last seen */
+    char *vm_failure;      /* a failing printableStatus it showed in this phase, or NULL */
     char *vmi_uid;         /* the current VMI, NULL when none */
     char *vmi_phase, *ip;  /* of the current VMI */
     char *old_vmi_uid;     /* the VMI stopped before the storm: ignored afterwards */
@@ -193,8 +194,10 @@ void op_describe(const struct op *op, char *buf, size_t n);
 void phase_begin(struct run *r, enum phase_id p, size_t vms);
 /* End the phase: scrape, summary, phase_end, fsync. status: ok failed timeout interrupted */
 void phase_end(struct run *r, const char *status, cJSON *counts);
-/* Print the Running/ready summary of a create or storm phase; returns the counts object. */
-cJSON *phase_summary(struct run *r, const char *status);
+/* Print the Running/ready summary of a create or storm phase; returns the counts object.
+   *status is how the wait ended; an "ok" becomes "failed" when a VM failed, else
+   "timeout" when one timed out. */
+cJSON *phase_summary(struct run *r, const char **status);
 
 /* phases.c */
 int check_datasources(struct run *r, struct vs_error *err);

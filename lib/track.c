@@ -48,6 +48,14 @@ const char *track_field_name(enum track_res r, int i)
     return resources[r].fields[i];
 }
 
+int track_vm_status_failed(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+
+    return n > 0 && (strncmp(s, "Err", 3) == 0 || (n >= 7 && strcmp(s + n - 7, "BackOff") == 0) ||
+                     (n >= 5 && strcmp(s + n - 5, "Error") == 0));
+}
+
 /* ---- reading the object --------------------------------------------------- */
 
 /* obj[key] when obj is an object, else NULL. */

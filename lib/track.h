@@ -66,6 +66,14 @@ const char *track_meta(const cJSON *obj, const char *key);
 const char *track_field_name(enum track_res r, int i);
 
 /*
+ * Is s a VM printableStatus KubeVirt shows when a start fails: "Err..."
+ * (ErrorUnschedulable, ErrImagePull, ErrorPvcNotFound), "...BackOff"
+ * (CrashLoopBackOff, ImagePullBackOff) or "...Error" (DataVolumeError)?
+ * KubeVirt may still recover such a VM (it retries with a back-off).
+ */
+int track_vm_status_failed(const char *s);
+
+/*
  * Fill out with the tracked fields of obj (a resource of kind r; NULL or a
  * non-object yields every field absent). Whatever out held is overwritten,
  * not freed: release it first when reusing a state. Returns 0, or -1 with

@@ -594,7 +594,10 @@ static void failures(struct pdfdoc *d, const struct rundata *rd)
         cell(&c, "%s", cJSON_GetStringValue(json_path_get(e, "phase")) ?: "-");
         cell(&c, "%s", cJSON_GetStringValue(json_path_get(e, "namespace")) ?: "-");
         cell(&c, "%s", cJSON_GetStringValue(json_path_get(e, "name")) ?: "-");
-        cell(&c, "%s", cJSON_GetStringValue(json_path_get(e, "status")) ?: "-");
+        const char *why = cJSON_GetStringValue(json_path_get(e, "failure"));
+
+        cell(&c, "%s%s%s%s", cJSON_GetStringValue(json_path_get(e, "status")) ?: "-",
+             why ? " (" : "", why ? why : "", why ? ")" : "");
         cell(&c, "%s", cJSON_GetStringValue(json_path_get(e, "probe")) ?: "-");
     }
     table(d, 5, head, al, &c, NULL);

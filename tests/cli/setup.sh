@@ -119,3 +119,17 @@ expect() {
     grep -Eq -- "$pattern" "$TMP/got"
 }
 export -f expect
+
+# valid_json SCHEMA FILE: FILE (one JSON document) is valid under SCHEMA; needs $PY.
+valid_json() {
+    "$PY" - "$1" "$2" <<'EOF'
+import json, sys, jsonschema
+schema, doc = (json.load(open(p)) for p in sys.argv[1:3])
+jsonschema.Draft202012Validator.check_schema(schema)
+errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+for e in errors:
+    print(list(e.absolute_path), e.message)
+sys.exit(1 if errors else 0)
+EOF
+}
+export -f valid_json

@@ -9,17 +9,7 @@ GOLD=$TOP/samples
 S20=$TOP/samples/storm-20.ndjson
 MIN=$TOP/samples/minimal.ndjson
 
-valid_summary() {
-    "$PY" - "$TOP/schemas/summary.schema.json" "$1" <<'EOF'
-import json, sys, jsonschema
-schema, doc = (json.load(open(p)) for p in sys.argv[1:3])
-jsonschema.Draft202012Validator.check_schema(schema)
-errors = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
-for e in errors:
-    print(list(e.absolute_path), e.message)
-sys.exit(1 if errors else 0)
-EOF
-}
+valid_summary() { valid_json "$TOP/schemas/summary.schema.json" "$1"; }
 
 export PY
 export -f valid_summary

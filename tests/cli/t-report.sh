@@ -58,8 +58,8 @@ check "... the configuration" in_text "$S/report.pdf" "TCP connect to port 2222"
 check "... API calls: the API server's create total" in_text "$S/report.pdf" \
     "$(jq -r .api_calls.create.metrics.apiserver.total "$SUM")"
 check "... the VMs that did not get there" bash -c 'in_text "$0" "VMs that did not get there" &&
-    grep -E "create +sample-20 +vm-cirros +scheduled" "$TMP/text" &&
-    grep -E "storm +sample-14 +vm-cirros +scheduled" "$TMP/text"' "$S/report.pdf"
+    grep -E "create +sample-20 +vm-cirros +failed \(CrashLoopBackOff\)" "$TMP/text" &&
+    grep -E "storm +sample-14 +vm-cirros +failed \(CrashLoopBackOff\)" "$TMP/text"' "$S/report.pdf"
 check "... every section, in order" bash -c 'pdftotext "$0" - | tr -d "\f" | grep -E "^(Statistics|Distribution|Timeline|Stages|Per node|API load|Storage \(fio\)|VMs that did not get there|Method)$" |
     tr "\n" "," | grep -qx "Statistics,Distribution,Timeline,Stages,Per node,API load,Storage (fio),VMs that did not get there,Method,"' "$S/report.pdf"
 check "... the outline has the sections" bash -c 'grep -a -c "/Title (Per node)" "$0"' "$S/report.pdf"
@@ -115,7 +115,7 @@ check "... and no PDF written" test ! -e "$B/trunc/report.pdf"
 cp -r "$GOLD/storm-20" "$B/ver" && jq '.summary_version = 2' "$GOLD/storm-20/summary.json" >"$B/ver/summary.json"
 check "summary of another version: exit 3" expect 3 "summary_version 2: this vmstorm-report reads version 1" "$R" "$B/ver"
 cp -r "$GOLD/storm-20" "$B/csv" && sed '5s/,ready,/,ready,x,/' "$GOLD/storm-20/vms.csv" >"$B/csv/vms.csv"
-check "vms.csv row of the wrong width: exit 3, file:line" expect 3 "vms.csv:5: 23 fields where the header has 22" "$R" "$B/csv"
+check "vms.csv row of the wrong width: exit 3, file:line" expect 3 "vms.csv:5: 25 fields where the header has 24" "$R" "$B/csv"
 cp -r "$GOLD/storm-20" "$B/num" && sed '3s/,0\.543123684,/,fast,/' "$GOLD/storm-20/vms.csv" >"$B/num/vms.csv"
 check "vms.csv cell that is not a number: exit 3, the column" expect 3 "vms.csv:3: column 'running_s': 'fast' is not a number" "$R" "$B/num"
 cp -r "$GOLD/storm-20" "$B/col" && sed '1s/,t0_ns,/,start,/' "$GOLD/storm-20/vms.csv" >"$B/col/vms.csv"

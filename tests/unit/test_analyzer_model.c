@@ -124,11 +124,97 @@ static void test_out_of_order_and_censored(void **state)
     model_free(m);
 }
 
+/* Lines of a made-up run: a VMI event, a VM printableStatus, a create request. */
+#define L_BEGIN "{\"v\":1,\"seq\":%d,\"wall_ns\":%d,\"mono_ns\":%d,"
+#define L_VMI                                                                                      \
+    L_BEGIN "\"kind\":\"watch_event\",\"resource\":\"virtualmachineinstances\",\"type\":"          \
+            "\"MODIFIED\",\"source\":\"watch\",\"namespace\":\"%s\",\"name\":\"vm\",\"uid\":"      \
+            "\"%s\",\"resource_version\":\"%d\",\"changed\":{\"phase\":\"%s\"}}\n"
+#define L_VM                                                                                       \
+    L_BEGIN "\"kind\":\"watch_event\",\"resource\":\"virtualmachines\",\"type\":\"MODIFIED\","     \
+            "\"source\":\"watch\",\"namespace\":\"%s\",\"name\":\"vm\",\"uid\":\"vm-%s\","         \
+            "\"resource_version\":\"%d\",\"changed\":{\"printable_status\":\"%s\"}}\n"
+#define L_POST                                                                                     \
+    L_BEGIN "\"kind\":\"api_request\",\"method\":\"POST\",\"verb\":\"create\",\"resource\":"       \
+            "\"virtualmachines\",\"status\":201,\"duration_ns\":5,\"namespace\":\"%s\",\"name\":"  \
+            "\"vm\",\"attempt\":1,\"phase\":\"create\"}\n"
+
+static const struct episode *by_ns(const struct model *m, const char *ns)
+{
+    for (const struct episode *e = m->first; e; e = e->next)
+        if (strcmp(e->ns, ns) == 0)
+            return e;
+    return NULL;
+}
+
+/* A start is failed when the VM showed a failing printableStatus (or the VMI went Failed)
+ * within its phase and it never got ready; the status after the phase does not count. */
+static void test_failed_starts(void **state)
+{
+    char text[8192];
+    int n = 0, seq = 0;
+    struct vs_error err;
+    struct evstream *s;
+    struct model *m = model_new();
+    struct event ev;
+    const struct episode *e;
+
+#define ADD(...) n += snprintf(text + n, sizeof(text) - (size_t)n, __VA_ARGS__)
+    (void)state;
+    ADD(L_BEGIN "\"kind\":\"phase_begin\",\"phase\":\"create\"}\n", seq, 1000, 1000), seq++;
+    /* crash: an old failure before its request is not its own; CrashLoopBackOff is */
+    ADD(L_VM, seq, 1500, 1500, "crash", "c", seq, "ErrImagePull"), seq++;
+    ADD(L_POST, seq, 2000, 2000, "crash"), seq++;
+    ADD(L_VMI, seq, 2100, 2100, "crash", "c", seq, "Scheduling"), seq++;
+    ADD(L_VM, seq, 2200, 2200, "crash", "c", seq, "Starting"), seq++;
+    ADD(L_VM, seq, 5000, 5000, "crash", "c", seq, "CrashLoopBackOff"), seq++;
+    /* failedvmi: only the VMI's phase says so */
+    ADD(L_POST, seq, 2000, 2000, "failedvmi"), seq++;
+    ADD(L_VMI, seq, 2100, 2100, "failedvmi", "f", seq, "Failed"), seq++;
+    /* late: its status turns failing only after the phase ended */
+    ADD(L_POST, seq, 2000, 2000, "late"), seq++;
+    ADD(L_VMI, seq, 2100, 2100, "late", "l", seq, "Scheduling"), seq++;
+    ADD(L_VM, seq, 2200, 2200, "late", "l", seq, "Starting"), seq++;
+    ADD(L_BEGIN "\"kind\":\"phase_end\",\"phase\":\"create\",\"status\":\"failed\"}\n", seq, 6000,
+        6000),
+        seq++;
+    ADD(L_VM, seq, 7000, 7000, "crash", "c", seq, "Stopped"), seq++;
+    ADD(L_VM, seq, 7000, 7000, "late", "l", seq, "ErrorUnschedulable"), seq++;
+#undef ADD
+    s = evstream_from_mem(text, (size_t)n, "mem", 0, &err);
+    assert_non_null(s);
+    while (evstream_next(s, &ev, &err) == EVSTREAM_EVENT) {
+        assert_int_equal(model_add(m, &ev, &err), 0);
+        event_release(&ev);
+    }
+    assert_int_equal(model_finish(m, &err), 0);
+    assert_int_equal(m->n_episodes, 3);
+
+    e = by_ns(m, "crash");
+    assert_non_null(e);
+    assert_string_equal(e->vm_status, "CrashLoopBackOff"); /* not the Stopped after the phase */
+    assert_string_equal(e->vm_failure, "CrashLoopBackOff");
+    assert_string_equal(episode_failure(e), "CrashLoopBackOff");
+
+    e = by_ns(m, "failedvmi");
+    assert_non_null(e);
+    assert_string_equal(e->vm_status, "");
+    assert_string_equal(episode_failure(e), "Failed");
+
+    e = by_ns(m, "late");
+    assert_non_null(e);
+    assert_string_equal(e->vm_status, "Starting");
+    assert_null(episode_failure(e));
+    evstream_free(s);
+    model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_minimal_sample),
         cmocka_unit_test(test_out_of_order_and_censored),
+        cmocka_unit_test(test_failed_starts),
     };
 
     return cmocka_run_group_tests_name("analyzer_model", tests, NULL, NULL);
