@@ -5,6 +5,7 @@
 #   make SANITIZE=address,undefined check     the same under ASan+UBSan
 #   make fuzz             libFuzzer builds of tests/fuzz/fuzz-*.c (clang)
 #   make demo             a 50-VM boot storm on the simulator -> demo/report.pdf
+#   make valgrind         the tests with everything under valgrind memcheck (slow)
 #   make install PREFIX=/usr DESTDIR=/tmp/pkg    programs, man pages, bash completion
 #   make install-files    the same without building first
 
@@ -122,7 +123,7 @@ FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_BIN   := $(FUZZ_SRC:tests/fuzz/%.c=bin/fuzz/%)
 
 .SECONDARY:
-.PHONY: all check install install-files uninstall clean demo bench fuzz lint help FORCE
+.PHONY: all check install install-files uninstall clean demo bench valgrind fuzz lint help FORCE
 
 all: $(LIB) $(PROGRAMS) $(UNIT_BIN) $(FUZZ_REPLAY)
 
@@ -194,6 +195,9 @@ demo: all
 
 bench:
 	@bash bench/run.sh
+
+valgrind: all
+	@B=$(B) bash scripts/valgrind-check.sh
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \

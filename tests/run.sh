@@ -7,6 +7,8 @@
 # CLI tests: tests/cli/t-*.sh, counted by their "ok - " / "not ok - " lines.
 # Fuzz corpora: each build/fuzz/fuzz-X replays tests/fuzz/corpus/X (one test).
 # Usage: tests/run.sh [PATTERN]   (only tests whose name contains PATTERN)
+# WRAP, when set, is a command the unit tests and fuzz replays run under
+# (scripts/valgrind-check.sh sets it to valgrind).
 set -u
 export LC_ALL=C
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +27,7 @@ for t in "$B"/tests/test_*; do
     [ -x "$t" ] || continue
     selected "$t" || continue
     rc=0
-    "$t" >"$log" 2>&1 || rc=$?
+    ${WRAP:-} "$t" >"$log" 2>&1 || rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
     p=${p:-0}
@@ -67,7 +69,7 @@ for t in "$B"/fuzz/fuzz-*; do
     name=$(basename "$t")
     corpus=tests/fuzz/corpus/${name#fuzz-}
     rc=0
-    "$t" "$corpus" >"$log" 2>&1 || rc=$?
+    ${WRAP:-} "$t" "$corpus" >"$log" 2>&1 || rc=$?
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
         echo "pass $t (corpus replay)"
