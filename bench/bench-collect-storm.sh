@@ -2,10 +2,14 @@
 # bench-collect-storm.sh - vmstorm-collect against vmstorm-sim: N VMs (1000)
 # on NODES nodes (20) at SPEED (20), tcp probes, create + boot storm.
 # Prints the collector's wall time, CPU seconds and peak RSS, its API
-# requests per VM (all, and mutating ones per create+storm cycle), and the
-# error of its recorded VMI Running times against the simulator's truth.
+# requests per VM (all, and mutating ones per create+storm cycle), the
+# events it recorded per second (over the run, and over the storm phase),
+# and the error of its recorded VMI Running times against the simulator's
+# truth (lost transitions must be 0). With ANALYZE=1, then vmstorm-analyze
+# and vmstorm-report on the run: wall time, CPU seconds, peak RSS.
 # Targets (issue 4): P99 error < 5 ms, <= 4 mutating requests per VM per
 # cycle, peak RSS < 64 MB. Figures only: nothing here passes or fails.
+# bench-scale.sh runs it at 10,000 VMs on 100 nodes (issue 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-1000} NODES=${NODES:-20} SPEED=${SPEED:-20} BIN=${BIN:-bin}
@@ -37,9 +41,16 @@ n = int(sys.argv[2])
 total = mutating = 0
 by = {}
 lines = 0
+storm = [None, None, 0]  # begin, end (mono ns), events between
 for line in open(sys.argv[1]):
     e = json.loads(line)
     lines += 1
+    if e["kind"] in ("phase_begin", "phase_end") and e.get("phase") == "storm":
+        storm[0 if e["kind"] == "phase_begin" else 1] = e["mono_ns"]
+    elif storm[0] is not None and storm[1] is None:
+        storm[2] += 1
+    first = first if lines > 1 else e["mono_ns"]
+    last = e["mono_ns"]
     if e["kind"] != "api_request":
         continue
     total += 1
@@ -50,6 +61,25 @@ for line in open(sys.argv[1]):
 print("requests: %d in all (%.2f per VM); mutating per VM per create+storm cycle: %.2f (%s)"
       % (total, total / n, mutating / n,
          ", ".join("%s %s %d" % (m, r, c) for (m, r), c in sorted(by.items()))))
-print("results file: %d events" % lines)
+print("results file: %d events, %.0f per second over the run" % (lines, lines / ((last - first) / 1e9)))
+if storm[1]:
+    print("storm phase: %d events in %.1f s, %.0f per second" % (storm[2], (storm[1] - storm[0]) / 1e9,
+          storm[2] / ((storm[1] - storm[0]) / 1e9)))
 PY
 python3 bench/truth_vs_run.py "$TMPD/truth.ndjson" "$TMPD/run.ndjson" | sed 's/^/  /'
+[ -n "${ANALYZE:-}" ] || exit 0
+# the analyzer and the report on this run, each measured as the collector was
+python3 - "$BIN" "$TMPD" <<'PY'
+import resource, subprocess, sys, time
+b, d = sys.argv[1], sys.argv[2]
+for name, argv in (("vmstorm-analyze", [b + "/vmstorm-analyze", d + "/run.ndjson", "-o", d + "/a"]),
+                   ("vmstorm-report", [b + "/vmstorm-report", d + "/a"])):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    rc = subprocess.call(argv, stdout=subprocess.DEVNULL)
+    wall = time.monotonic() - t0
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = ru.ru_utime + ru.ru_stime - before.ru_utime - before.ru_stime
+    print("%s: exit %d, %.2f s wall, cpu_seconds=%.2f, peak_rss_mb=%.1f (the largest child yet)"
+          % (name, rc, wall, cpu, ru.ru_maxrss / 1024))
+PY
