@@ -35,6 +35,7 @@ struct ndjson_reader {
     z_stream zs;     /* SRC_GZIP */
     int zs_live;     /* inflateInit2 done */
     int member_done; /* the last inflate ended a member */
+    int zs_bad;      /* inflate found damage: the error comes after the text before it */
 };
 
 static struct ndjson_reader *reader_new(const char *name, size_t max_line)
@@ -143,31 +144,37 @@ static ssize_t gzip_error(struct ndjson_reader *r, const char *what, struct vs_e
     return -1;
 }
 
+static ssize_t gzip_corrupt(struct ndjson_reader *r, struct vs_error *err)
+{
+    char what[160];
+
+    snprintf(what, sizeof(what), "not valid gzip data (%s)", r->zs.msg ? r->zs.msg : "corrupt");
+    return gzip_error(r, what, err);
+}
+
 /* Up to n bytes of text from a gzip'd fd; 0 at the end of the last member. */
 static ssize_t gzip_read(struct ndjson_reader *r, char *dst, size_t n, struct vs_error *err)
 {
     uInt want = (uInt)(n > UINT_MAX ? UINT_MAX : n);
 
+    if (r->zs_bad)
+        return gzip_corrupt(r, err);
     r->zs.next_out = (unsigned char *)dst;
     r->zs.avail_out = want;
     while (r->zs.avail_out == want) {
         int rc;
 
-        if (r->raw_pos == r->raw_len) {
-            if (raw_fill(r, err) < 0)
-                return -1;
-            if (r->raw_eof) {
-                if (r->member_done)
-                    return 0;
-                return gzip_error(r, "compressed data ends early (a cut-off .gz file?)", err);
-            }
-        }
+        if (r->raw_pos == r->raw_len && !r->raw_eof && raw_fill(r, err) < 0)
+            return -1;
         if (r->member_done) {
+            if (r->raw_pos == r->raw_len)
+                return 0; /* the end of the last member */
             /* more bytes after a member: another member follows */
             if (inflateReset(&r->zs) != Z_OK)
                 return gzip_error(r, "cannot restart decompression", err);
             r->member_done = 0;
         }
+        /* no input left at the end of the file: inflate may still hold text (a long match) */
         r->zs.next_in = r->raw + r->raw_pos;
         r->zs.avail_in = (uInt)(r->raw_len - r->raw_pos);
         rc = inflate(&r->zs, Z_NO_FLUSH);
@@ -176,12 +183,13 @@ static ssize_t gzip_read(struct ndjson_reader *r, char *dst, size_t n, struct vs
             r->member_done = 1;
         else if (rc == Z_MEM_ERROR)
             return vs_error_setc(err, ENOMEM, r->name, r->lineno + 1, 0, "out of memory");
+        else if (rc == Z_BUF_ERROR && r->raw_eof) /* nothing more to come out */
+            return gzip_error(r, "compressed data ends early (a cut-off .gz file?)", err);
         else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-            char what[160];
-
-            snprintf(what, sizeof(what), "not valid gzip data (%s)",
-                     r->zs.msg ? r->zs.msg : "corrupt");
-            return gzip_error(r, what, err);
+            /* the text decoded before the damage goes on first: its lines are intact */
+            r->zs_bad = 1;
+            if (r->zs.avail_out == want)
+                return gzip_corrupt(r, err);
         }
     }
     return (ssize_t)(want - r->zs.avail_out);
