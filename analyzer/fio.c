@@ -283,6 +283,7 @@ static int dir_pcts(const cJSON *jobs, const char *dname, struct fio_dir *d)
 static int dir_compute(const cJSON *jobs, const char *dname, struct fio_dir *d)
 {
     const cJSON *job;
+    int rc;
 
     cJSON_ArrayForEach(job, jobs)
     {
@@ -293,7 +294,11 @@ static int dir_compute(const cJSON *jobs, const char *dname, struct fio_dir *d)
     d->v[FM_IOPS] = sum_over(jobs, dname, "iops");
     d->v[FM_BW] = sum_over(jobs, dname, "bw");
     d->v[FM_LAT_MEAN] = lat_mean_ms(jobs, dname);
-    return dir_pcts(jobs, dname, d);
+    rc = dir_pcts(jobs, dname, d);
+    for (int m = 0; m < FM_COUNT; m++)
+        if (isinf(d->v[m]))
+            d->v[m] = NAN; /* a sum that overflowed: cannot be computed either */
+    return rc;
 }
 
 static int has_figures(const struct fio_vm *vm)
