@@ -1,10 +1,12 @@
 #include "faults.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
+#include "num.h"
 #include "rng.h"
 
 #define MAX_HTTP_ERRORS 4
@@ -28,75 +30,124 @@ struct faults {
     enum vm_fail_mode vm_fail_mode;
 };
 
-/* Parse "2s", "500ms", "2" (seconds) into seconds; -1 on error. */
-static double parse_duration(const char *v)
-{
-    char *end;
-    double d = strtod(v, &end);
+/* The longest --fault duration and latency: a day, ten minutes. */
+#define MAX_DURATION_S 86400.0
+#define MAX_LATENCY_MS 600000.0
 
-    if (end == v || d < 0)
+/* Parse "2s", "500ms" or "2" (seconds) into seconds, from 1 ms to a day; -1 on error. */
+static int parse_duration(const char *v, double *out)
+{
+    char num[64];
+    size_t n = strlen(v);
+    double scale = 1.0;
+
+    if (n > 2 && strcmp(v + n - 2, "ms") == 0) {
+        n -= 2;
+        scale = 1e-3;
+    } else if (n > 1 && v[n - 1] == 's') {
+        n -= 1;
+    }
+    if (n >= sizeof(num))
         return -1;
-    if (strcmp(end, "ms") == 0)
-        return d / 1000.0;
-    if (strcmp(end, "s") == 0 || *end == '\0')
-        return d;
-    return -1;
+    memcpy(num, v, n);
+    num[n] = '\0';
+    if (num_parse_double(num, 0, MAX_DURATION_S / scale, out) < 0 || *out * scale < 1e-3)
+        return -1;
+    *out *= scale;
+    return 0;
 }
 
 static int parse_share(const char *v, double *out)
 {
-    char *end;
-    double d = strtod(v, &end);
-
-    if (end == v || *end || d < 0 || d > 1)
-        return -1;
-    *out = d;
-    return 0;
+    return num_parse_double(v, 0, 1, out);
 }
 
-/* Apply one key=value of fault `name`; -1 when unknown or bad. */
-static int set_option(struct faults *f, const char *name, const char *key, const char *val)
+static const char *set_http_error(struct http_error *e, const char *key, const char *val)
 {
-    struct http_error *e = f->nerrors ? &f->errors[f->nerrors - 1] : NULL;
+    uint64_t n;
 
-    if (strcmp(name, "watch-drop") == 0 && strcmp(key, "every") == 0)
-        return (f->watch_drop_every = parse_duration(val)) > 0 ? 0 : -1;
-    if (strcmp(name, "watch-expire") == 0 && strcmp(key, "share") == 0)
-        return parse_share(val, &f->watch_expire_share);
-    if (strcmp(name, "http-error") == 0 && strcmp(key, "code") == 0)
-        return (e->code = atoi(val)) == 429 || e->code == 500 || e->code == 503 ? 0 : -1;
-    if (strcmp(name, "http-error") == 0 && strcmp(key, "share") == 0)
-        return parse_share(val, &e->share);
-    if (strcmp(name, "http-error") == 0 && strcmp(key, "retry-after") == 0)
-        return (e->retry_after = atoi(val)) >= 0 ? 0 : -1;
-    if ((strcmp(name, "http-error") == 0 || strcmp(name, "latency") == 0) &&
-        strcmp(key, "verbs") == 0) {
-        int all = strcmp(val, "all") == 0;
-
-        if (!all && strcmp(val, "mutating") != 0)
-            return -1;
-        if (strcmp(name, "latency") == 0)
-            f->latency_all = all;
-        else
-            e->all_verbs = all;
-        return 0;
+    if (strcmp(key, "code") == 0) {
+        if (num_parse_uint(val, 0, 999, &n) < 0 || (n != 429 && n != 500 && n != 503))
+            return "expected 429, 500 or 503";
+        e->code = (int)n;
+    } else if (strcmp(key, "share") == 0) {
+        if (parse_share(val, &e->share) < 0)
+            return "expected a share from 0 to 1";
+    } else if (strcmp(key, "retry-after") == 0) {
+        if (num_parse_uint(val, 0, (uint64_t)MAX_DURATION_S, &n) < 0)
+            return "expected whole seconds from 0 to 86400";
+        e->retry_after = (int)n;
+    } else if (strcmp(key, "verbs") == 0) {
+        if (strcmp(val, "all") != 0 && strcmp(val, "mutating") != 0)
+            return "expected all or mutating";
+        e->all_verbs = strcmp(val, "all") == 0;
+    } else {
+        return "unknown option (known: code, share, retry-after, verbs)";
     }
-    if (strcmp(name, "latency") == 0 && strcmp(key, "ms") == 0)
-        return (f->latency_ms = atof(val)) > 0 ? 0 : -1;
-    if (strcmp(name, "latency") == 0 && strcmp(key, "share") == 0)
-        return parse_share(val, &f->latency_share);
-    if (strcmp(name, "vm-fail") == 0 && strcmp(key, "share") == 0)
-        return parse_share(val, &f->vm_fail_share);
-    if (strcmp(name, "vm-fail") == 0 && strcmp(key, "mode") == 0) {
-        f->vm_fail_mode = strcmp(val, "crashloop") == 0       ? VM_FAIL_CRASHLOOP
-                          : strcmp(val, "unschedulable") == 0 ? VM_FAIL_UNSCHEDULABLE
-                                                              : VM_FAIL_NONE;
-        return f->vm_fail_mode == VM_FAIL_NONE ? -1 : 0;
-    }
-    return -1;
+    return NULL;
 }
 
-static int start_fault(struct faults *f, const char *name)
+static const char *set_latency(struct faults *f, const char *key, const char *val)
+{
+    if (strcmp(key, "ms") == 0) {
+        if (num_parse_double(val, 0, MAX_LATENCY_MS, &f->latency_ms) < 0 || f->latency_ms <= 0)
+            return "expected milliseconds, more than 0 and at most 600000";
+    } else if (strcmp(key, "share") == 0) {
+        if (parse_share(val, &f->latency_share) < 0)
+            return "expected a share from 0 to 1";
+    } else if (strcmp(key, "verbs") == 0) {
+        if (strcmp(val, "all") != 0 && strcmp(val, "mutating") != 0)
+            return "expected all or mutating";
+        f->latency_all = strcmp(val, "all") == 0;
+    } else {
+        return "unknown option (known: ms, share, verbs)";
+    }
+    return NULL;
+}
+
+static const char *set_vm_fail(struct faults *f, const char *key, const char *val)
+{
+    if (strcmp(key, "share") == 0) {
+        if (parse_share(val, &f->vm_fail_share) < 0)
+            return "expected a share from 0 to 1";
+    } else if (strcmp(key, "mode") == 0) {
+        if (strcmp(val, "crashloop") == 0)
+            f->vm_fail_mode = VM_FAIL_CRASHLOOP;
+        else if (strcmp(val, "unschedulable") == 0)
+            f->vm_fail_mode = VM_FAIL_UNSCHEDULABLE;
+        else
+            return "expected crashloop or unschedulable";
+    } else {
+        return "unknown option (known: share, mode)";
+    }
+    return NULL;
+}
+
+/* Apply one key=value of fault `name`: NULL, or why it is refused. */
+static const char *set_option(struct faults *f, const char *name, const char *key, const char *val)
+{
+    if (strcmp(name, "watch-drop") == 0) {
+        if (strcmp(key, "every") != 0)
+            return "unknown option (known: every)";
+        return parse_duration(val, &f->watch_drop_every) < 0
+                   ? "expected a duration from 1ms to 86400s (N, Ns or Nms)"
+                   : NULL;
+    }
+    if (strcmp(name, "watch-expire") == 0) {
+        if (strcmp(key, "share") != 0)
+            return "unknown option (known: share)";
+        return parse_share(val, &f->watch_expire_share) < 0 ? "expected a share from 0 to 1"
+                                                            : NULL;
+    }
+    if (strcmp(name, "http-error") == 0)
+        return set_http_error(&f->errors[f->nerrors - 1], key, val);
+    if (strcmp(name, "latency") == 0)
+        return set_latency(f, key, val);
+    return set_vm_fail(f, key, val);
+}
+
+/* Start a fault of kind name with its defaults: 0, or why it is refused. */
+static const char *start_fault(struct faults *f, const char *name)
 {
     static const char *const known[] = {"watch-drop", "watch-expire", "http-error", "latency",
                                         "vm-fail"};
@@ -105,10 +156,11 @@ static int start_fault(struct faults *f, const char *name)
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         ok |= strcmp(name, known[i]) == 0;
     if (!ok)
-        return -1;
+        return "unknown fault kind (known: watch-drop, watch-expire, http-error, latency, "
+               "vm-fail)";
     if (strcmp(name, "http-error") == 0) {
         if (f->nerrors == MAX_HTTP_ERRORS)
-            return -1;
+            return "http-error is given more than 4 times";
         f->errors[f->nerrors++] = (struct http_error){500, 0.1, 1, 0};
     } else if (strcmp(name, "latency") == 0) {
         f->latency_share = 1.0;
@@ -119,45 +171,67 @@ static int start_fault(struct faults *f, const char *name)
     } else if (strcmp(name, "watch-expire") == 0) {
         f->watch_expire_share = 1.0;
     }
+    return NULL;
+}
+
+/* Apply the KEY=VALUE list opts (modified) of fault `name`; -1 with err naming spec. */
+static int set_options(struct faults *f, const char *spec, const char *name, char *opts,
+                       struct vs_error *err)
+{
+    char *tok, *save = NULL;
+
+    for (tok = opts ? strtok_r(opts, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        const char *why;
+
+        if (!eq)
+            return vs_error_set(err, NULL, 0, 0, "--fault '%s': bad option '%s': expected KEY=VALUE",
+                                spec, tok);
+        *eq = '\0';
+        why = set_option(f, name, tok, eq + 1);
+        if (why)
+            return vs_error_set(err, NULL, 0, 0, "--fault '%s': bad option '%s=%s': %s", spec, tok,
+                                eq + 1, why);
+    }
     return 0;
 }
 
-int faults_parse(struct faults **fp, const char *spec, uint64_t seed, struct vs_error *err)
+int faults_parse(struct faults **fp, const char *spec, struct vs_error *err)
 {
-    char buf[256], name[64];
-    char *opts, *tok, *save = NULL;
+    char buf[256], *opts;
+    const char *why;
     struct faults *f = *fp;
 
+    if (strlen(spec) >= sizeof(buf))
+        return vs_error_set(err, NULL, 0, 0, "--fault '%.40s...': longer than %zu characters", spec,
+                            sizeof(buf) - 1);
     if (!f) {
         f = calloc(1, sizeof(*f));
         if (!f)
-            return vs_error_set(err, NULL, 0, 0, "out of memory");
-        rng_seed(&f->rng, seed ^ 0x6661756c74ULL);
+            return vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
+        faults_seed(f, 1);
         *fp = f;
     }
     snprintf(buf, sizeof(buf), "%s", spec);
     opts = strchr(buf, ':');
     if (opts)
         *opts++ = '\0';
-    snprintf(name, sizeof(name), "%.63s", buf);
-    if (start_fault(f, name) < 0)
-        return vs_error_set(err, NULL, 0, 0,
-                            "--fault '%s': unknown fault '%s' (known: watch-drop, watch-expire, "
-                            "http-error, latency, vm-fail)",
-                            spec, name);
-    for (tok = opts ? strtok_r(opts, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save)) {
-        char opt[128], *eq;
-
-        snprintf(opt, sizeof(opt), "%s", tok);
-        eq = strchr(tok, '=');
-        if (!eq || (*eq = '\0', set_option(f, name, tok, eq + 1) < 0))
-            return vs_error_set(err, NULL, 0, 0, "--fault '%s': bad option '%s'", spec, opt);
-    }
-    if (strcmp(name, "watch-drop") == 0 && f->watch_drop_every <= 0)
+    why = start_fault(f, buf);
+    if (why)
+        return vs_error_set(err, NULL, 0, 0, "--fault '%s': '%s': %s", spec, buf, why);
+    if (set_options(f, spec, buf, opts, err) < 0)
+        return -1;
+    if (strcmp(buf, "watch-drop") == 0 && f->watch_drop_every <= 0)
         return vs_error_set(err, NULL, 0, 0, "--fault '%s': needs every=DURATION", spec);
-    if (strcmp(name, "latency") == 0 && f->latency_ms <= 0)
+    if (strcmp(buf, "latency") == 0 && f->latency_ms <= 0)
         return vs_error_set(err, NULL, 0, 0, "--fault '%s': needs ms=N", spec);
     return 0;
+}
+
+void faults_seed(struct faults *f, uint64_t seed)
+{
+    if (f)
+        rng_seed_stream(&f->rng, seed, SIM_RNG_FAULTS);
 }
 
 void faults_free(struct faults *f)

@@ -14,8 +14,9 @@
  *   vm-fail:share=0.05[,mode=crashloop|unschedulable]
  *                                5% of VM starts fail: the VM shows
  *                                CrashLoopBackOff or ErrorUnschedulable
- * Durations take s or ms. Shares are in [0, 1]. Decisions come from their own
- * seeded random stream, so faults do not change the timing model's draws.
+ * Durations take s or ms. Shares are in [0, 1]. Every number is parsed
+ * strictly (num.h). Decisions come from their own random stream
+ * (SIM_RNG_FAULTS of --seed), so faults do not change the timing model's draws.
  * Every injected fault is counted in vmstorm_sim_faults_injected_total.
  */
 #ifndef SIM_FAULTS_H
@@ -29,8 +30,13 @@
 
 enum vm_fail_mode { VM_FAIL_NONE, VM_FAIL_CRASHLOOP, VM_FAIL_UNSCHEDULABLE };
 
-/* Parse one spec and add it to *f (created on first use). -1 with err naming the spec. */
-int faults_parse(struct faults **f, const char *spec, uint64_t seed, struct vs_error *err);
+/*
+ * Parse one spec and add it to *f (created on first use, owned by the caller:
+ * faults_free). -1 with err naming the spec, the option and what is wrong.
+ */
+int faults_parse(struct faults **f, const char *spec, struct vs_error *err);
+/* Seed the fault decisions from --seed, once every option is read. Accepts NULL. */
+void faults_seed(struct faults *f, uint64_t seed);
 void faults_free(struct faults *f);
 
 /* Seconds between watch drops, or 0. */
