@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "gnuplot.h"
 #include "msg.h"
+#include "pdfdoc.h"
 #include "rundata.h"
 #include "runreport.h"
 
@@ -239,6 +240,7 @@ static void finish(struct job *j)
         msg_info("work folder kept: %s", j->workdir);
     rundata_release(&j->rd);
     csvtable_free(j->trend);
+    pdfdoc_global_cleanup();
 }
 
 int main(int argc, char **argv)

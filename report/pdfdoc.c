@@ -20,6 +20,7 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <errno.h>
+#include <fontconfig/fontconfig.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,6 +517,12 @@ int pdfdoc_close(struct pdfdoc *d, char *err, size_t errlen)
     }
     doc_free(d);
     return rc;
+}
+
+void pdfdoc_global_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }
 
 void pdfdoc_new_page(struct pdfdoc *d)

@@ -49,6 +49,13 @@ struct pdfdoc *pdfdoc_open(const char *path, const char *title, char *err, size_
  */
 int pdfdoc_close(struct pdfdoc *d, char *err, size_t errlen);
 
+/*
+ * Free cairo's and fontconfig's process-wide caches (fonts, their
+ * configuration), which live until exit otherwise and read as leaks to
+ * memory checkers. Call once at the end, after every document is closed.
+ */
+void pdfdoc_global_cleanup(void);
+
 /* Start a new page (a no-op when the current page is still empty). */
 void pdfdoc_new_page(struct pdfdoc *d);
 

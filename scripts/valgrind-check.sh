@@ -17,7 +17,6 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 command -v valgrind >/dev/null || { echo "valgrind-check: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
 VG=$(mktemp -d "${TMPDIR:-/tmp}/vmstorm-valgrind.XXXXXX")
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$VG"' EXIT
 mkdir -p "$VG/bin" "$VG/logs"
 VG_OPTS="--tool=memcheck --leak-check=full --show-leak-kinds=definite,indirect
  --errors-for-leak-kinds=definite,indirect --num-callers=30 --log-file=$VG/logs/%p.log"
@@ -44,8 +43,10 @@ for f in "$VG"/logs/*.log; do
         echo "valgrind: $(basename "$cmd"): $(grep -E 'ERROR SUMMARY' "$f" | sed 's/^==[0-9]*== //')"
         grep -E '^==[0-9]+== (Invalid|Conditional|Use of uninit|Mismatched|Syscall param|[0-9,]+ bytes in [0-9,]+ blocks are (definitely|indirectly))' "$f" |
             head -3 | sed 's/^==[0-9]*== /    /'
-        cp "$f" "$TOP/valgrind-$(basename "$cmd")-$(basename "$f")" 2>/dev/null || true
+        echo "    (whole log: $f)"
     fi
 done
+# the logs stay when they hold findings (or with KEEP=1)
+if [ "$bad" -eq 0 ] && [ "$leaky" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$VG"; fi
 echo "memory: $n logs, $bad with errors, $leaky with leaks"
 [ "$bad" -eq 0 ] && [ "$leaky" -eq 0 ]

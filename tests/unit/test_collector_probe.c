@@ -564,6 +564,7 @@ static void child_icmp(int dgram)
         CHILD_CHECK(strstr(err.msg, "net.ipv4.ping_group_range"));
         CHILD_CHECK(strstr(err.msg, "CAP_NET_RAW"));
         CHILD_CHECK(strstr(err.msg, "--probe tcp:22"));
+        evloop_free(l);
         _exit(0);
     }
     CHILD_CHECK(p != NULL);

@@ -152,6 +152,8 @@ static void test_file_size_limit(void **state)
              strstr(err.msg, "intact"))
                 ? n
                 : -n - 1;
+        ndjson_writer_close(w, &err);
+        cJSON_Delete(b);
         if (write(pipefd[1], &n, sizeof(n)) != sizeof(n))
             _exit(2);
         _exit(0);

@@ -61,6 +61,7 @@ static int group_teardown(void **state)
         closedir(dh);
     rc = rmdir(dir);
     free(dir);
+    pdfdoc_global_cleanup();
     return rc;
 }
 
