@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "clock.h"
+#include "fsutil.h"
 #include "kubeconfig.h"
 #include "msg.h"
 #include "options.h"
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
     int rc;
 
     msg_set_program("vmstorm-collect");
+    fs_raise_nofile(65536); /* a connection per probe and request under way */
     /* before any thread: the watch thread has a libcurl client of its own */
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (collect_options_parse(&o, argc, argv, &err) < 0) {

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -115,4 +116,42 @@ fail:
     fclose(f);
     free(buf);
     return NULL;
+}
+
+/* fs.nr_open, the most a hard limit can be; 1048576 (Linux's default) when unreadable. */
+static long nr_open(void)
+{
+    FILE *f = fopen("/proc/sys/fs/nr_open", "r");
+    long n = 0;
+
+    if (f) {
+        if (fscanf(f, "%ld", &n) != 1)
+            n = 0;
+        fclose(f);
+    }
+    return n > 0 ? n : 1048576;
+}
+
+long fs_raise_nofile(long want)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    if (want > nr_open())
+        want = nr_open();
+    if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)want > rl.rlim_cur) {
+        struct rlimit up = {(rlim_t)want, rl.rlim_max};
+
+        if (rl.rlim_max != RLIM_INFINITY && (rlim_t)want > rl.rlim_max) {
+            up.rlim_max = (rlim_t)want;
+            if (setrlimit(RLIMIT_NOFILE, &up) != 0) /* not allowed: up to the hard limit */
+                up.rlim_cur = up.rlim_max = rl.rlim_max;
+        }
+        if (up.rlim_cur > rl.rlim_cur)
+            (void)setrlimit(RLIMIT_NOFILE, &up);
+    }
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return -1;
+    return rl.rlim_cur == RLIM_INFINITY ? want : (long)rl.rlim_cur;
 }

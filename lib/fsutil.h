@@ -24,4 +24,12 @@ int fs_remove_flat_dir(const char *path);
  */
 char *fs_read_file(const char *path, size_t max, size_t *len, struct vs_error *err);
 
+/*
+ * Raise this process's open-file limit (RLIMIT_NOFILE) towards want: the
+ * soft limit up to the hard one, and the hard one too when allowed
+ * (CAP_SYS_RESOURCE; never above /proc/sys/fs/nr_open). A lower limit is
+ * never set. Returns the soft limit in force afterwards.
+ */
+long fs_raise_nofile(long want);
+
 #endif

@@ -1,6 +1,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "fsutil.h"
@@ -79,12 +80,35 @@ static void test_mkdir_and_remove(void **state)
     assert_int_equal(system(deep), 0);
 }
 
+/* The open-file limit goes up to what is asked (the hard limit at most, for
+ * one without CAP_SYS_RESOURCE), never down. */
+static void test_raise_nofile(void **state)
+{
+    struct rlimit saved, rl;
+
+    (void)state;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    rl = saved;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < 256)
+        skip();
+    rl.rlim_cur = 64;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+    assert_int_equal(fs_raise_nofile(128), 128);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+    assert_int_equal(rl.rlim_cur, 128);
+    assert_int_equal(fs_raise_nofile(10), 128); /* never lowered */
+    if (saved.rlim_max != RLIM_INFINITY)        /* past the hard limit: at least it */
+        assert_true(fs_raise_nofile((long)saved.rlim_max + 1) >= (long)saved.rlim_max);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_whole),
         cmocka_unit_test(test_read_empty_and_missing),
         cmocka_unit_test(test_mkdir_and_remove),
+        cmocka_unit_test(test_raise_nofile),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
