@@ -464,6 +464,9 @@ static int retryable(const struct kcall *k, int status, CURLcode res)
 
     if (!k->rq.retry || k->stream || k->cancelled || k->attempt >= max)
         return 0;
+    if (res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE ||
+        res == CURLE_SSL_CERTPROBLEM || res == CURLE_URL_MALFORMAT)
+        return 0; /* no second attempt will do better */
     return status == 429 || status >= 500 || (status == 0 && res != CURLE_OK);
 }
 

@@ -49,7 +49,7 @@ struct kreq {
     const char *content_type; /* of the body; NULL: application/json */
     const char *body;
     size_t body_len;
-    int retry;        /* retry 429/5xx and transport errors (mutations the caller marks) */
+    int retry; /* retry 429/5xx and transport errors but TLS verification (the caller marks) */
     int max_attempts; /* 0: 5 */
     long timeout_ms;  /* 0: the client's default; watches: their own guard */
 };

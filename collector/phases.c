@@ -931,9 +931,9 @@ int phase_stop(struct run *r)
     for (size_t i = 0; i < r->n_vms; i++) {
         struct vm *vm = &r->vms[i];
 
+        vm_reset_measure(vm); /* a VM out of the run is not part of the stop either */
         if (vm->failed || !vm->created)
             continue;
-        vm_reset_measure(vm);
         clock_now(&vm->origin);
         vm->has_origin = 1;
         free(vm->old_vmi_uid);

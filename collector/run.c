@@ -717,8 +717,12 @@ static enum outcome vm_outcome(const struct run *r, const struct vm *vm, char *w
         return OUT_NONE; /* not part of this phase */
     if (vm->probe == VP_READY)
         return OUT_READY;
-    if (vm->failed || vm->probe == VP_ERROR) {
-        snprintf(why, n, "%s", vm->probe == VP_ERROR ? "probe error" : "failed");
+    if (vm->probe == VP_ERROR) {
+        snprintf(why, n, "probe error");
+        return OUT_FAILED;
+    }
+    if (vm->failed) {
+        snprintf(why, n, "failed%s%s", vm->why ? ": " : "", vm->why ? vm->why : "");
         return OUT_FAILED;
     }
     if (vm->vm_failure) {
@@ -825,7 +829,8 @@ static cJSON *get_json(struct run *r, const char *path, const char *resource, co
                       .version = resource ? "v1" : NULL,
                       .path = path,
                       .timeout_ms = 15000,
-                      .max_attempts = 1};
+                      .retry = 1, /* a 429 or 503 at the start must not end the run */
+                      .max_attempts = 4};
 
     return run_get_json(r, &rq, status, why, why_n);
 }
