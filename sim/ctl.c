@@ -5,7 +5,7 @@
  *   kube-scheduler queue  -> pod bound to a node that fits (else unschedulable)
  *   node network queue    -> container start -> pod Running -> VMI Scheduled
  *   virt-handler queue    -> VMI Running (VM Running) -> IP published
- *   node CPU (shared)     -> guest network ready (TCP) -> agent connected
+ *   guest boot (storage and node CPU, shared) -> network ready (TCP) -> agent
  *
  * and a stop: Stopping -> guest shutdown -> VMI Succeeded -> VMI and pod
  * deleted -> VM Stopped. DataVolumes from dataVolumeTemplates clone on the
@@ -14,6 +14,7 @@
  */
 #include "ctl.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,6 @@ struct node_rt {
     struct fifo net;
     struct fifo handler;
     struct ps runtime; /* launcher pod starts (kubelet, container runtime) */
-    struct ps boot;
     struct bucket api; /* virt-handler's rate-limited API client */
 };
 
@@ -80,7 +80,7 @@ struct ctl {
     int nnodes;
     struct fifo vctl, sched;
     struct ps storage; /* clones */
-    struct ps boot_io; /* guest boots reading their disks from shared storage */
+    struct ps boot;    /* guest boots: shared storage, each node's cores a group */
     struct vm_rt *vms;
     struct dv_rt *dvs;
     struct ns_rt *terminating;
@@ -171,7 +171,7 @@ static void set_condition(cJSON *obj, const char *type, const char *status, cons
 
 static double draw(struct ctl *c, double median, double gsd)
 {
-    return rng_lognormal(&c->sim->rng, median, gsd);
+    return rng_lognormal(&c->sim->model_rng, median, gsd);
 }
 
 static int64_t after(struct ctl *c, double model_seconds)
@@ -572,8 +572,8 @@ static void step_vmi_running(void *ctx, void *owner, uint64_t epoch)
     vm_status(v, "Running", 1);
     sched_at(c->sim->sched, after(c, draw(c, c->m.ip_delay, c->m.ip_delay_gsd)), step_ip, c, v,
              epoch);
-    ps_add(&c->nodes[v->node].boot, v, epoch, draw(c, c->m.boot_work, c->m.boot_work_gsd), v->vcpus,
-           step_guest_ready, c, clock_mono_ns());
+    ps_add_grouped(&c->boot, v, epoch, draw(c, c->m.boot_work, c->m.boot_work_gsd),
+                   &(struct ps_share){1, v->node, v->vcpus}, step_guest_ready, c, clock_mono_ns());
 }
 
 static void step_ip_write(void *ctx, void *arg, uint64_t epoch)
@@ -667,12 +667,11 @@ static void release_node(struct vm_rt *v)
 
     fifo_remove_owner(&c->vctl, v);
     fifo_remove_owner(&c->sched, v);
-    ps_remove_owner(&c->boot_io, v, now);
+    ps_remove_owner(&c->boot, v, now);
     for (int i = 0; i < c->nnodes; i++) {
         fifo_remove_owner(&c->nodes[i].net, v);
         fifo_remove_owner(&c->nodes[i].handler, v);
         ps_remove_owner(&c->nodes[i].runtime, v, now);
-        ps_remove_owner(&c->nodes[i].boot, v, now);
     }
     if (v->node >= 0) {
         c->nodes[v->node].mem_free_gib += v->mem_gib + c->m.launcher_overhead_gib;
@@ -1245,33 +1244,29 @@ static cJSON *new_node(struct ctl *c, const char *name)
     return n;
 }
 
-struct ctl *ctl_new(struct sim *sim, struct vs_error *err)
+struct ctl *ctl_new(struct sim *sim, const struct model *m, struct vs_error *err)
 {
     struct ctl *c = calloc(1, sizeof(*c));
     int width;
 
-    if (!c) {
-        vs_error_set(err, NULL, 0, 0, "out of memory");
+    if (!c || !(c->nodes = calloc((size_t)sim->opt.nodes, sizeof(*c->nodes)))) {
+        free(c);
+        vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
         return NULL;
     }
     c->sim = sim;
-    model_defaults(&c->m);
-    if (sim->opt.model_path && model_load(&c->m, sim->opt.model_path, err) < 0) {
-        free(c);
-        return NULL;
-    }
+    c->m = *m;
     c->nnodes = sim->opt.nodes;
-    c->nodes = calloc((size_t)c->nnodes, sizeof(*c->nodes));
-    if (!c->nodes) {
-        free(c);
-        vs_error_set(err, NULL, 0, 0, "out of memory");
-        return NULL;
-    }
     fifo_init(&c->vctl, "virt-controller", (int)c->m.ctl_workers, sim->sched, sim->opt.speed);
     fifo_init(&c->sched, "kube-scheduler", 1, sim->sched, sim->opt.speed);
-    ps_init(&c->boot_io, "boot-io", c->m.boot_io_capacity, sim->sched, sim->opt.speed);
+    ps_init(&c->boot, "guest-boot", c->m.boot_io_capacity, sim->sched, sim->opt.speed);
     ps_init(&c->storage, "storage", c->m.clone_host_assisted > 0 ? 1 : c->m.clone_capacity,
             sim->sched, sim->opt.speed);
+    if (ps_set_groups(&c->boot, c->nnodes, c->m.node_cores) < 0) {
+        ctl_free(c);
+        vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
+        return NULL;
+    }
     width = c->nnodes >= 100 ? 3 : 2;
     for (int i = 0; i < c->nnodes; i++) {
         struct node_rt *n = &c->nodes[i];
@@ -1282,7 +1277,6 @@ struct ctl *ctl_new(struct sim *sim, struct vs_error *err)
         fifo_init(&n->handler, "virt-handler", (int)c->m.handler_workers, sim->sched,
                   sim->opt.speed);
         ps_init(&n->runtime, "node-runtime", c->m.node_pod_starts, sim->sched, sim->opt.speed);
-        ps_init(&n->boot, "node-cpu", c->m.node_cores, sim->sched, sim->opt.speed);
         bucket_init(&n->api, c->m.handler_qps, c->m.handler_burst, sim->opt.speed, clock_mono_ns());
         n->obj = store_create(sim->store, resource_get(RES_NODES), "", new_node(c, n->name),
                               clock_wall_ns(), NULL);
@@ -1342,12 +1336,11 @@ void ctl_free(struct ctl *c)
         fifo_release(&c->nodes[i].net);
         fifo_release(&c->nodes[i].handler);
         ps_release(&c->nodes[i].runtime);
-        ps_release(&c->nodes[i].boot);
     }
     fifo_release(&c->vctl);
     fifo_release(&c->sched);
     ps_release(&c->storage);
-    ps_release(&c->boot_io);
+    ps_release(&c->boot);
     free(c->nodes);
     free(c);
 }

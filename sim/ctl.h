@@ -15,7 +15,10 @@
 #include "error.h"
 #include "sim.h"
 
-struct ctl *ctl_new(struct sim *sim, struct vs_error *err);
+struct model;
+
+/* The controllers of sim's cluster, timed by a copy of m. NULL with err. */
+struct ctl *ctl_new(struct sim *sim, const struct model *m, struct vs_error *err);
 void ctl_free(struct ctl *c);
 
 /* A client created o (already in the store). */

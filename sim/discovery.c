@@ -31,10 +31,12 @@ static cJSON *api_resource(const char *name, const char *singular, int namespace
 
 static void add_resource(cJSON *list, const struct sim_resource *res)
 {
-    static const char *const all[] = {"create", "delete", "deletecollection", "get",
-                                      "list",   "patch",  "update",           "watch"};
+    /* the verbs api.c serves; a DELETE on a collection (deletecollection) is 405 there */
+    static const char *const all[] = {"create", "delete", "get",  "list",
+                                      "patch",  "update", "watch"};
     static const char *const status_verbs[] = {"get", "patch", "update"};
-    cJSON *o = api_resource(res->plural, res->singular, res->namespaced, res->kind, all, 8);
+    cJSON *o = api_resource(res->plural, res->singular, res->namespaced, res->kind, all,
+                            sizeof(all) / sizeof(all[0]));
     char sub[96];
 
     if (res->short_names[0])

@@ -39,7 +39,7 @@ static int parse_duration(const char *v, double *out)
 {
     char num[64];
     size_t n = strlen(v);
-    double scale = 1.0;
+    double scale = 1.0, d;
 
     if (n > 2 && strcmp(v + n - 2, "ms") == 0) {
         n -= 2;
@@ -51,9 +51,9 @@ static int parse_duration(const char *v, double *out)
         return -1;
     memcpy(num, v, n);
     num[n] = '\0';
-    if (num_parse_double(num, 0, MAX_DURATION_S / scale, out) < 0 || *out * scale < 1e-3)
+    if (num_parse_double(num, 0, MAX_DURATION_S / scale, &d) < 0 || d * scale < 1e-3)
         return -1;
-    *out *= scale;
+    *out = d * scale;
     return 0;
 }
 
@@ -136,8 +136,7 @@ static const char *set_option(struct faults *f, const char *name, const char *ke
     if (strcmp(name, "watch-expire") == 0) {
         if (strcmp(key, "share") != 0)
             return "unknown option (known: share)";
-        return parse_share(val, &f->watch_expire_share) < 0 ? "expected a share from 0 to 1"
-                                                            : NULL;
+        return parse_share(val, &f->watch_expire_share) < 0 ? "expected a share from 0 to 1" : NULL;
     }
     if (strcmp(name, "http-error") == 0)
         return set_http_error(&f->errors[f->nerrors - 1], key, val);
@@ -185,8 +184,8 @@ static int set_options(struct faults *f, const char *spec, const char *name, cha
         const char *why;
 
         if (!eq)
-            return vs_error_set(err, NULL, 0, 0, "--fault '%s': bad option '%s': expected KEY=VALUE",
-                                spec, tok);
+            return vs_error_set(err, NULL, 0, 0,
+                                "--fault '%s': bad option '%s': expected KEY=VALUE", spec, tok);
         *eq = '\0';
         why = set_option(f, name, tok, eq + 1);
         if (why)
@@ -209,7 +208,7 @@ int faults_parse(struct faults **fp, const char *spec, struct vs_error *err)
         f = calloc(1, sizeof(*f));
         if (!f)
             return vs_error_setc(err, ENOMEM, NULL, 0, 0, "out of memory");
-        faults_seed(f, 1);
+        faults_seed(f, 1); /* main.c seeds it again from --seed once every option is read */
         *fp = f;
     }
     snprintf(buf, sizeof(buf), "%s", spec);

@@ -51,7 +51,7 @@ static void scale(cJSON *node, double f, int in_latency)
 char *fio_result_for(struct sim *sim, const char *vm_name)
 {
     cJSON *doc = cJSON_Parse(fio_sample_json), *jobs, *job;
-    double f = rng_lognormal(&sim->rng, 1.0, 1.25);
+    double f = rng_lognormal(&sim->model_rng, 1.0, 1.25);
     char *text;
 
     if (!doc)

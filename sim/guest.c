@@ -13,67 +13,110 @@
 #include "loop.h"
 #include "msg.h"
 
-static int listen_on(const char *ip, int port, struct vs_error *err);
+/* An address of 127/8 that no simulator hands out (their blocks are 127.10 to 127.209). */
+#define PROBE_IP "127.254.0.1"
 
 struct guest {
-
     struct sim_fd ssh, fio;
     char ip[16];
     char *fio_json;
 };
 
-/* Whether nobody listens on 127.B.0.1:port (a block another simulator uses). */
-static int block_free(unsigned b, int port)
-{
-    char ip[16];
-    int fd;
-
-    snprintf(ip, sizeof(ip), "127.%u.0.1", b);
-    fd = listen_on(ip, port, NULL);
-    if (fd < 0)
-        return 0;
-    close(fd);
-    return 1;
-}
-
-void guest_next_ip(struct sim *sim, char ip[16])
-{
-    static uint32_t next;
-
-    /* Each simulator takes its own 127.B.0.0/16 block, so that two of them
-       on one machine (tests, a leftover run) never answer for each other. */
-    if (!next) {
-        unsigned b = 10 + (unsigned)getpid() % 200;
-
-        for (int i = 0; i < 200 && !block_free(b, sim->opt.fio_port); i++)
-            b = 10 + (b - 10 + 1) % 200;
-        next = (b << 16) | 1u;
-    }
-    while ((next & 0xff) == 0 || (next & 0xff) == 255)
-        next++;
-
-    snprintf(ip, 16, "127.%u.%u.%u", (next >> 16) & 0xff, (next >> 8) & 0xff, next & 0xff);
-    next++;
-}
-
-static int listen_on(const char *ip, int port, struct vs_error *err)
+/* Listen on ip:port; the fd, or -1 with err (err->code: errno) naming the address and opt. */
+static int listen_on(const char *ip, int port, const char *opt, struct vs_error *err)
 {
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1, e, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
     if (fd < 0)
         return vs_error_setc(err, errno, NULL, 0, 0, "socket: %s", strerror(errno));
     inet_pton(AF_INET, ip, &a.sin_addr);
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 128) < 0) {
-        int e = errno;
+    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(fd, 128) == 0)
+        return fd;
+    e = errno;
+    close(fd);
+    if (e == EACCES)
+        return vs_error_setc(err, e, NULL, 0, 0,
+                             "guest %s:%d: %s (ports below 1024 need root; choose another port "
+                             "with %s)",
+                             ip, port, strerror(e), opt);
+    if (e == EADDRINUSE)
+        return vs_error_setc(err, e, NULL, 0, 0,
+                             "guest %s:%d: %s (does a program listen on all addresses at port "
+                             "%d? choose another port with %s)",
+                             ip, port, strerror(e), port, opt);
+    return vs_error_setc(err, e, NULL, 0, 0, "guest %s:%d: %s", ip, port, strerror(e));
+}
 
+/*
+ * Whether the guests can listen at port at all: a program listening on all
+ * addresses (0.0.0.0 or [::]) at that port holds it on every guest address,
+ * SO_REUSEADDR or not, so every guest would fail.
+ */
+static int port_usable(int port, const char *opt, struct vs_error *err)
+{
+    int fd = listen_on(PROBE_IP, port, opt, err);
+
+    if (fd >= 0) {
         close(fd);
-        return vs_error_setc(err, e, NULL, 0, 0, "guest %s:%d: %s%s", ip, port, strerror(e),
-                             e == EACCES ? " (ports below 1024 need root; try --guest-port 2222)"
-                                         : "");
+        return 0;
     }
-    return fd;
+    if (err->code != EADDRINUSE)
+        return -1;
+    return vs_error_setc(err, EADDRINUSE, NULL, 0, 0,
+                         "%s %d: a program listens on all addresses at port %d (0.0.0.0 or [::]; "
+                         "an sshd?), so guests cannot listen on their 127.B.x.y addresses; choose "
+                         "a free port with %s",
+                         opt, port, port, opt);
+}
+
+/* Whether guests can listen on block b's first address (another simulator may hold it). */
+static int block_free(struct sim *sim, unsigned b)
+{
+    char ip[16];
+    int ports[2] = {sim->opt.guest_port, sim->opt.fio_port};
+
+    snprintf(ip, sizeof(ip), "127.%u.0.1", b);
+    for (int i = 0; i < 2; i++) {
+        int fd = listen_on(ip, ports[i], "", NULL);
+
+        if (fd < 0)
+            return 0;
+        close(fd);
+    }
+    return 1;
+}
+
+int guest_setup(struct sim *sim, struct vs_error *err)
+{
+    /* Each simulator takes its own 127.B.0.0/16 block, so that two of them
+       on one machine (tests, a leftover run) never answer for each other. */
+    unsigned b = 10 + (unsigned)getpid() % 200;
+    int i;
+
+    if (port_usable(sim->opt.guest_port, "--guest-port", err) < 0 ||
+        port_usable(sim->opt.fio_port, "--fio-port", err) < 0)
+        return -1;
+    for (i = 0; i < 200 && !block_free(sim, b); i++)
+        b = 10 + (b - 10 + 1) % 200;
+    if (i == 200)
+        return vs_error_setc(err, EADDRINUSE, NULL, 0, 0,
+                             "no free block of guest addresses: ports %d and %d are taken on "
+                             "127.B.0.1 for every B from 10 to 209",
+                             sim->opt.guest_port, sim->opt.fio_port);
+    sim->next_guest = (b << 16) | 1u;
+    return 0;
+}
+
+void guest_next_ip(struct sim *sim, char ip[16])
+{
+    uint32_t *next = &sim->next_guest;
+
+    while ((*next & 0xff) == 0 || (*next & 0xff) == 255)
+        (*next)++;
+    snprintf(ip, 16, "127.%u.%u.%u", (*next >> 16) & 0xff, (*next >> 8) & 0xff, *next & 0xff);
+    (*next)++;
 }
 
 static void on_ssh(struct sim *sim, struct sim_fd *f, uint32_t events)
@@ -139,10 +182,10 @@ struct guest *guest_open(struct sim *sim, const char *ip, struct vs_error *err)
     }
     snprintf(g->ip, sizeof(g->ip), "%s", ip);
     g->ssh.fd = g->fio.fd = -1;
-    g->ssh.fd = listen_on(ip, sim->opt.guest_port, err);
+    g->ssh.fd = listen_on(ip, sim->opt.guest_port, "--guest-port", err);
     if (g->ssh.fd < 0)
         goto fail;
-    g->fio.fd = listen_on(ip, sim->opt.fio_port, err);
+    g->fio.fd = listen_on(ip, sim->opt.fio_port, "--fio-port", err);
     if (g->fio.fd < 0)
         goto fail;
     g->ssh.fn = on_ssh;

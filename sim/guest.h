@@ -16,7 +16,14 @@
 
 struct guest;
 
-/* Allocate the next loopback address of this simulator's 127.B.0.0/16 block into ip[16]. */
+/*
+ * Before the first guest: check that guests can listen at --guest-port and
+ * --fio-port (nothing listens on all addresses there) and pick this
+ * simulator's 127.B.0.0/16 block. -1 with err naming the port and the option.
+ */
+int guest_setup(struct sim *sim, struct vs_error *err);
+
+/* Allocate the next loopback address of this simulator's block (guest_setup) into ip[16]. */
 void guest_next_ip(struct sim *sim, char ip[16]);
 
 /* Start accepting on ip: the guest's network is ready. NULL with err. */

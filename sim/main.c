@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,32 +22,41 @@
 #include "clock.h"
 #include "ctl.h"
 #include "faults.h"
+#include "fsutil.h"
+#include "guest.h"
 #include "http.h"
 #include "kubeconfig.h"
 #include "loop.h"
 #include "metrics.h"
+#include "model.h"
 #include "msg.h"
+#include "num.h"
 #include "tls.h"
 #include "watch.h"
+
+/* The largest --seed (the man page's 10^18). */
+#define SEED_MAX 1000000000000000000ULL
 
 static const char usage[] =
     "usage: vmstorm-sim [options]\n"
     "  --listen HOST:PORT     address to serve on (default 127.0.0.1:8443)\n"
-    "  --tls | --no-tls       HTTPS with generated certificates (default) or plain HTTP\n"
+    "  --tls | --no-tls       HTTPS with generated certificates (default), or plain\n"
+    "                         HTTP\n"
     "  --tls-cert FILE --tls-key FILE --tls-ca FILE\n"
     "                         serve with these instead of generated certificates\n"
     "  --kubeconfig-out FILE  write a kubeconfig once accepting connections\n"
     "  --nodes N              simulated worker nodes (default 4)\n"
-    "  --seed N               seed of the timing model (default 1)\n"
-    "  --speed F              run the timing model F times faster than real time (default 1)\n"
+    "  --seed N               seed of the random numbers (default 1)\n"
+    "  --speed F              run the timing model F times faster than real time\n"
+    "                         (default 1)\n"
     "  --truth FILE           write every transition, with its exact time, as NDJSON\n"
     "  --fault SPEC           inject faults (repeatable; see vmstorm-sim(1))\n"
     "  --model FILE           timing-model parameters (key = value; see sim/MODEL.md)\n"
-    "  --no-subresources      answer the subresources.kubevirt.io group with a plain 404,\n"
-    "                         as a cluster without virt-api does\n"
+    "  --no-subresources      answer the subresources.kubevirt.io group with a plain\n"
+    "                         404, as a cluster without virt-api does\n"
     "  --watch-history N      events kept for watch resumes (default 10000)\n"
-    "  --guest-port N         TCP port guests accept on when ready (default 22; 2222 when\n"
-    "                         not root)\n"
+    "  --guest-port N         TCP port guests accept on when ready (default 22; 2222\n"
+    "                         when not root)\n"
     "  --fio-port N           port of the guests' /fio.json (default 8080)\n"
     "  --log-level LEVEL      error, warn, info or debug (default info)\n"
     "  --version, --help\n";
@@ -98,39 +108,50 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int parse_number(const char *opt, const char *arg, double min, double max, double *out)
+/* A whole number for opt, strictly (num.h); -1 with a message naming opt and arg. */
+static int parse_uint(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
 {
-    char *end;
-    double v = strtod(arg, &end);
+    if (num_parse_uint(arg, min, max, out) == 0)
+        return 0;
+    msg_error("%s: expected a whole number from %llu to %llu, got '%s'", opt,
+              (unsigned long long)min, (unsigned long long)max, arg);
+    return -1;
+}
 
-    if (end == arg || *end || v < min || v > max) {
-        msg_error("%s: expected a number from %g to %g, got '%s'", opt, min, max, arg);
+static int parse_int(const char *opt, const char *arg, int min, int max, int *out)
+{
+    uint64_t v;
+
+    if (parse_uint(opt, arg, (uint64_t)min, (uint64_t)max, &v) < 0)
         return -1;
-    }
-    *out = v;
+    *out = (int)v;
     return 0;
 }
 
 static int parse_listen(struct sim_options *o, const char *arg)
 {
     const char *colon = strrchr(arg, ':');
-    double port;
+    struct in_addr a;
+    char opt[128];
 
-    if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(o->listen_host) ||
-        parse_number("--listen", colon + 1, 0, 65535, &port) < 0) {
+    if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(o->listen_host)) {
         msg_error("--listen: expected HOST:PORT, got '%s'", arg);
         return -1;
     }
     snprintf(o->listen_host, sizeof(o->listen_host), "%.*s", (int)(colon - arg), arg);
-    o->listen_port = (int)port;
-    return 0;
+    if (inet_pton(AF_INET, o->listen_host, &a) != 1) {
+        msg_error("--listen '%s': '%s' is not an IPv4 address", arg, o->listen_host);
+        return -1;
+    }
+    snprintf(opt, sizeof(opt), "--listen '%.*s': port", (int)(sizeof(opt) - 20), arg);
+    return parse_int(opt, colon + 1, 0, 65535, &o->listen_port);
 }
 
 /* One option; returns 0, 1 to exit 0 (help/version) or -1 on a usage error. */
 static int apply_option(struct sim *sim, int c, const char *arg, struct vs_error *err)
 {
     struct sim_options *o = &sim->opt;
-    double v;
+    uint64_t v;
     enum msg_level level;
 
     switch (c) {
@@ -164,34 +185,25 @@ static int apply_option(struct sim *sim, int c, const char *arg, struct vs_error
         o->subresources = 0;
         return 0;
     case OPT_NODES:
-        if (parse_number("--nodes", arg, 1, 10000, &v) < 0)
-            return -1;
-        o->nodes = (int)v;
-        return 0;
+        return parse_int("--nodes", arg, 1, 10000, &o->nodes);
     case OPT_SEED:
-        if (parse_number("--seed", arg, 0, 1e18, &v) < 0)
-            return -1;
-        o->seed = (uint64_t)v;
-        return 0;
+        return parse_uint("--seed", arg, 0, SEED_MAX, &o->seed);
     case OPT_SPEED:
-        return parse_number("--speed", arg, 0.001, 10000, &o->speed);
+        if (num_parse_double(arg, 0.001, 10000, &o->speed) == 0)
+            return 0;
+        msg_error("--speed: expected a number from 0.001 to 10000, got '%s'", arg);
+        return -1;
     case OPT_HISTORY:
-        if (parse_number("--watch-history", arg, 1, 1e8, &v) < 0)
+        if (parse_uint("--watch-history", arg, 1, 100000000, &v) < 0)
             return -1;
         o->watch_history = (size_t)v;
         return 0;
     case OPT_GUEST_PORT:
-        if (parse_number("--guest-port", arg, 1, 65535, &v) < 0)
-            return -1;
-        o->guest_port = (int)v;
-        return 0;
+        return parse_int("--guest-port", arg, 1, 65535, &o->guest_port);
     case OPT_FIO_PORT:
-        if (parse_number("--fio-port", arg, 1, 65535, &v) < 0)
-            return -1;
-        o->fio_port = (int)v;
-        return 0;
+        return parse_int("--fio-port", arg, 1, 65535, &o->fio_port);
     case OPT_FAULT:
-        if (faults_parse(&sim->faults, arg, o->seed, err) < 0) {
+        if (faults_parse(&sim->faults, arg, err) < 0) {
             msg_report(err);
             return -1;
         }
@@ -213,6 +225,42 @@ static int apply_option(struct sim *sim, int c, const char *arg, struct vs_error
         fputs(usage, stderr);
         return -1;
     }
+}
+
+/* What no single option shows wrong: combinations. 0, or -1 with a message. */
+static int check_options(struct sim_options *o)
+{
+    int certs = (o->tls_cert != NULL) + (o->tls_key != NULL) + (o->tls_ca != NULL);
+
+    if (certs > 0 && certs < 3) {
+        msg_error("--tls-cert, --tls-key and --tls-ca go together");
+        return -1;
+    }
+    if (certs > 0 && !o->tls) {
+        msg_error("--no-tls contradicts --tls-cert, --tls-key and --tls-ca: give either plain "
+                  "HTTP or the certificates");
+        return -1;
+    }
+    if (o->guest_port == 0) {
+        o->guest_port = geteuid() == 0 ? 22 : 2222;
+        if (geteuid() != 0)
+            msg_warn("not root: guests accept on port 2222 (port 22 needs root)");
+    }
+    if (o->guest_port == o->fio_port) {
+        msg_error("--guest-port and --fio-port are both %d: give them different ports",
+                  o->guest_port);
+        return -1;
+    }
+    /* 0.0.0.0:PORT would hold PORT on the guests' 127.B.x.y addresses too (guest.c) */
+    if (strcmp(o->listen_host, "0.0.0.0") == 0 &&
+        (o->listen_port == o->guest_port || o->listen_port == o->fio_port)) {
+        msg_error("--listen 0.0.0.0:%d takes port %d on every address, the guests' too: choose "
+                  "a --listen port other than %s %d",
+                  o->listen_port, o->listen_port,
+                  o->listen_port == o->guest_port ? "--guest-port" : "--fio-port", o->listen_port);
+        return -1;
+    }
+    return 0;
 }
 
 static int parse_args(struct sim *sim, int argc, char **argv)
@@ -239,17 +287,7 @@ static int parse_args(struct sim *sim, int argc, char **argv)
         msg_error("unexpected argument '%s'", argv[optind]);
         return -1;
     }
-    if ((sim->opt.tls_cert || sim->opt.tls_key || sim->opt.tls_ca) &&
-        !(sim->opt.tls_cert && sim->opt.tls_key && sim->opt.tls_ca)) {
-        msg_error("--tls-cert, --tls-key and --tls-ca go together");
-        return -1;
-    }
-    if (sim->opt.guest_port == 0) {
-        sim->opt.guest_port = geteuid() == 0 ? 22 : 2222;
-        if (geteuid() != 0)
-            msg_warn("not root: guests accept on port 2222 (port 22 needs root)");
-    }
-    return 0;
+    return check_options(&sim->opt);
 }
 
 /* A random bearer token (never derived from the seed). */
@@ -264,21 +302,49 @@ static int make_token(struct sim *sim, struct vs_error *err)
     return 0;
 }
 
+/* 1 when the file could not be read (err->code: errno), 3 when its content is bad. */
+static int input_exit_code(const struct vs_error *err)
+{
+    return err->code ? VS_EXIT_FAILURE : VS_EXIT_DATA;
+}
+
+/* Read the --model file and the given certificates: VS_EXIT_OK, or the exit code. */
+static int load_inputs(struct sim *sim, struct model *m, struct sim_pki *pki)
+{
+    const struct sim_options *o = &sim->opt;
+    struct vs_error err;
+
+    vs_error_clear(&err);
+    model_defaults(m);
+    if ((o->model_path && model_load(m, o->model_path, &err) < 0) ||
+        (o->tls && o->tls_cert &&
+         sim_pki_load(pki, o->tls_ca, o->tls_cert, o->tls_key, &err) < 0)) {
+        msg_report(&err);
+        return input_exit_code(&err);
+    }
+    return VS_EXIT_OK;
+}
+
+/* Generate certificates unless load_inputs read them. */
 static int setup_tls(struct sim *sim, struct sim_pki *pki, struct vs_error *err)
 {
     const char *hosts[] = {sim->opt.listen_host, "localhost", "127.0.0.1"};
+    size_t nhosts = strcmp(hosts[0], "127.0.0.1") == 0 ? 2 : 3;
 
     if (!sim->opt.tls)
         return 0;
-    if (sim->opt.tls_cert) {
-        if (sim_pki_load(pki, sim->opt.tls_ca, sim->opt.tls_cert, sim->opt.tls_key, err) < 0)
-            return -1;
-    } else if (sim_pki_generate(pki, hosts, strcmp(hosts[0], "127.0.0.1") == 0 ? 2 : 3,
-                                "vmstorm-admin", 30, err) < 0) {
+    if (!sim->opt.tls_cert && sim_pki_generate(pki, hosts, nhosts, "vmstorm-admin", 30, err) < 0)
         return -1;
-    }
     sim->ca_cert_pem = pki->ca_cert;
     return 0;
+}
+
+/* The random streams of --seed (sim.h), once every option is read. */
+static void seed_streams(struct sim *sim)
+{
+    rng_seed_stream(&sim->model_rng, sim->opt.seed, SIM_RNG_MODEL);
+    rng_seed_stream(&sim->id_rng, sim->opt.seed, SIM_RNG_IDS);
+    faults_seed(sim->faults, sim->opt.seed);
 }
 
 static void on_mhd(struct sim *sim, struct sim_fd *f, uint32_t events)
@@ -389,14 +455,19 @@ static int run(struct sim *sim)
 {
     struct sim_pki pki = {0};
     struct sim_fd mhd_fd = {0}, sig_fd = {-1, NULL, NULL};
+    struct model model;
     struct vs_error err;
-    int rc = VS_EXIT_FAILURE;
+    int rc;
 
     vs_error_clear(&err);
-    rng_seed(&sim->rng, sim->opt.seed);
+    sim->epfd = sim->truth_fd = -1;
+    rc = load_inputs(sim, &model, &pki);
+    if (rc != VS_EXIT_OK)
+        goto out;
+    rc = VS_EXIT_FAILURE;
+    seed_streams(sim);
     sim->epfd = epoll_create1(EPOLL_CLOEXEC);
-    sim->truth_fd = -1;
-    sim->store = store_new(sim->opt.watch_history, &sim->rng);
+    sim->store = store_new(sim->opt.watch_history, &sim->id_rng);
     sim->sched = sched_new();
     sim->metrics = metrics_new();
     sim->watches = watch_hub_new(sim);
@@ -407,8 +478,8 @@ static int run(struct sim *sim)
     store_set_listener(sim->store, watch_hub_notify, sim->watches);
     if (make_token(sim, &err) < 0 || setup_tls(sim, &pki, &err) < 0 ||
         (sim->opt.truth_path && truth_open(sim, sim->opt.truth_path, &err) < 0) ||
-        !(sim->ctl = ctl_new(sim, &err)) ||
-        http_start(sim, pki.server_cert, pki.server_key, &err) < 0 ||
+        !(sim->ctl = ctl_new(sim, &model, &err)) ||
+        http_start(sim, pki.server_cert, pki.server_key, &err) < 0 || guest_setup(sim, &err) < 0 ||
         setup_loop(sim, &mhd_fd, &sig_fd, &err) < 0) {
         msg_report(&err);
         goto out;
@@ -455,6 +526,7 @@ int main(int argc, char **argv)
 
     memset(&sim, 0, sizeof(sim));
     msg_set_program("vmstorm-sim");
+    fs_raise_nofile(1 << 20); /* each ready guest holds two listening sockets */
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
     rc = parse_args(&sim, argc, argv);

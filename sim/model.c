@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
+
 #define FIELD(name)                                                                                \
     {                                                                                              \
 #name, offsetof(struct model, name)                                                        \
@@ -114,19 +116,34 @@ static char *trim(char *s)
     return s;
 }
 
-static int set_field(struct model *m, const char *key, const char *val)
+/* The field of key, or NULL when there is none. */
+static double *field(struct model *m, const char *key)
 {
-    char *end;
-    double v = strtod(val, &end);
-
-    if (end == val || *trim(end) || v < 0)
-        return -2;
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-        if (strcmp(fields[i].key, key) == 0) {
-            memcpy((char *)m + fields[i].off, &v, sizeof(v));
-            return 0;
-        }
-    return -1;
+        if (strcmp(fields[i].key, key) == 0)
+            return (double *)(void *)((char *)m + fields[i].off);
+    return NULL;
+}
+
+/* Apply one "key = value" line (s, modified); -1 with err naming path:n. */
+static int set_line(struct model *m, char *s, const char *path, long n, struct vs_error *err)
+{
+    char *eq = strchr(s, '='), *key, *val;
+    double *f;
+
+    if (!eq)
+        return vs_error_set(err, path, n, 0, "expected 'key = value', got '%s'", s);
+    *eq = '\0';
+    key = trim(s);
+    val = trim(eq + 1);
+    f = field(m, key);
+    if (!f)
+        return vs_error_set(err, path, n, 0, "unknown parameter '%s' (see sim/MODEL.md)", key);
+    if (num_parse_double(val, 0, MODEL_VALUE_MAX, f) < 0)
+        return vs_error_set(err, path, n, 0, "'%s': expected a number from 0 to %.0f, got '%s'%s",
+                            key, MODEL_VALUE_MAX, val,
+                            strchr(val, '#') ? " (comments go on lines of their own)" : "");
+    return 0;
 }
 
 int model_load(struct model *m, const char *path, struct vs_error *err)
@@ -134,31 +151,22 @@ int model_load(struct model *m, const char *path, struct vs_error *err)
     FILE *f = fopen(path, "r");
     char line[512];
     long n = 0;
+    int rc = 0;
 
     if (!f)
         return vs_error_setc(err, errno, path, 0, 0, "cannot open: %s", strerror(errno));
-    while (fgets(line, sizeof(line), f)) {
-        char *s = trim(line), *eq;
-        int rc;
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        int whole = strchr(line, '\n') || feof(f);
+        char *s = trim(line);
 
         n++;
-        if (!*s || *s == '#')
-            continue;
-        eq = strchr(s, '=');
-        if (!eq) {
-            fclose(f);
-            return vs_error_set(err, path, n, 0, "expected 'key = value'");
-        }
-        *eq = '\0';
-        rc = set_field(m, trim(s), trim(eq + 1));
-        if (rc < 0) {
-            fclose(f);
-            return vs_error_set(err, path, n, 0,
-                                rc == -1 ? "unknown parameter '%s' (see sim/MODEL.md)"
-                                         : "expected a non-negative number for '%s'",
-                                trim(s));
-        }
+        if (!whole)
+            rc = vs_error_set(err, path, n, 0, "line longer than %zu characters", sizeof(line) - 2);
+        else if (*s && *s != '#')
+            rc = set_line(m, s, path, n, err);
     }
+    if (rc == 0 && ferror(f))
+        rc = vs_error_setc(err, EIO, path, 0, 0, "cannot read: %s", strerror(errno));
     fclose(f);
-    return 0;
+    return rc;
 }

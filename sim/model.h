@@ -5,12 +5,14 @@
  * are log-normal, given as a median and a geometric standard deviation.
  *
  * A --model FILE holds "key = value" lines (# comments) overriding defaults;
- * keys are the field names below.
+ * keys are the field names below, values numbers from 0 to MODEL_VALUE_MAX.
  */
 #ifndef SIM_MODEL_H
 #define SIM_MODEL_H
 
 #include "error.h"
+
+#define MODEL_VALUE_MAX 1e6
 
 struct model {
     /* control plane */
@@ -43,7 +45,10 @@ struct model {
 };
 
 void model_defaults(struct model *m);
-/* Override from a file; errors name file:line. */
+/*
+ * Override from a file. -1 with err naming file:line: err->code is an errno
+ * when the file cannot be read, 0 when its content is bad.
+ */
 int model_load(struct model *m, const char *path, struct vs_error *err);
 
 #endif

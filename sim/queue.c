@@ -157,6 +157,8 @@ struct ps_job {
     double total; /* model seconds at full speed */
     double remaining;
     double demand;
+    int group; /* -1: none */
+    double group_demand;
     job_done_fn done;
     void *ctx;
     struct ps_job *next;
@@ -171,6 +173,19 @@ void ps_init(struct ps *p, const char *name, double capacity, struct sched *s, d
     p->speed = speed;
 }
 
+int ps_set_groups(struct ps *p, int ngroups, double group_capacity)
+{
+    double *d = calloc(ngroups > 0 ? (size_t)ngroups : 1, sizeof(*d));
+
+    if (!d)
+        return -1;
+    free(p->group_demand);
+    p->group_demand = d;
+    p->ngroups = ngroups > 0 ? ngroups : 0;
+    p->group_capacity = group_capacity > 0 ? group_capacity : 1;
+    return 0;
+}
+
 void ps_release(struct ps *p)
 {
     struct ps_job *j = p->jobs;
@@ -183,27 +198,46 @@ void ps_release(struct ps *p)
     }
     p->jobs = NULL;
     p->njobs = 0;
+    free(p->group_demand);
+    p->group_demand = NULL;
+    p->ngroups = 0;
 }
 
-/* Relative speed of every job now (1 = full speed). */
-static double ps_rate(const struct ps *p)
+/* Relative speed of every job now as far as the whole capacity goes (1 = full speed); sums
+ * the demand of each group too. */
+static double ps_load(struct ps *p)
 {
     double demand = 0;
 
-    for (const struct ps_job *j = p->jobs; j; j = j->next)
+    for (int g = 0; g < p->ngroups; g++)
+        p->group_demand[g] = 0;
+    for (const struct ps_job *j = p->jobs; j; j = j->next) {
         demand += j->demand;
+        if (j->group >= 0)
+            p->group_demand[j->group] += j->group_demand;
+    }
     return demand <= p->capacity ? 1.0 : p->capacity / demand;
+}
+
+/* Relative speed of job j, given the rate of the whole (ps_load just ran). */
+static double ps_job_rate(const struct ps *p, const struct ps_job *j, double rate)
+{
+    double gd = j->group >= 0 ? p->group_demand[j->group] : 0;
+
+    if (gd > p->group_capacity && p->group_capacity / gd < rate)
+        return p->group_capacity / gd;
+    return rate;
 }
 
 /* Advance every job to now_ns at the rate that held since last_ns. */
 static void ps_advance(struct ps *p, int64_t now_ns)
 {
     double elapsed = (double)(now_ns - p->last_ns) / 1e9 * p->speed;
-    double rate = ps_rate(p);
+    double rate = ps_load(p);
 
     if (elapsed > 0)
         for (struct ps_job *j = p->jobs; j; j = j->next)
-            j->remaining -= elapsed * rate;
+            j->remaining -= elapsed * ps_job_rate(p, j, rate);
     p->last_ns = now_ns;
 }
 
@@ -212,15 +246,17 @@ static void ps_tick(void *ctx, void *arg, uint64_t token);
 /* Schedule the next completion. */
 static void ps_plan(struct ps *p)
 {
-    double rate = ps_rate(p), first = INFINITY;
+    double rate = ps_load(p), first = INFINITY;
 
     p->gen++;
-    for (const struct ps_job *j = p->jobs; j; j = j->next)
-        if (j->remaining < first)
-            first = j->remaining;
+    for (const struct ps_job *j = p->jobs; j; j = j->next) {
+        double t = j->remaining > 0 ? j->remaining / ps_job_rate(p, j, rate) : 0;
+
+        if (t < first)
+            first = t;
+    }
     if (p->jobs)
-        sched_at(p->sched, p->last_ns + model_to_ns(first > 0 ? first / rate : 0, p->speed),
-                 ps_tick, p, NULL, p->gen);
+        sched_at(p->sched, p->last_ns + model_to_ns(first, p->speed), ps_tick, p, NULL, p->gen);
 }
 
 static void ps_tick(void *ctx, void *arg, uint64_t token)
@@ -254,19 +290,37 @@ static void ps_tick(void *ctx, void *arg, uint64_t token)
     }
 }
 
-int ps_add(struct ps *p, void *owner, uint64_t epoch, double work, double demand, job_done_fn done,
-           void *ctx, int64_t now_ns)
+int ps_add_grouped(struct ps *p, void *owner, uint64_t epoch, double work,
+                   const struct ps_share *share, job_done_fn done, void *ctx, int64_t now_ns)
 {
     struct ps_job *j = calloc(1, sizeof(*j));
+    int grouped = share->group >= 0 && share->group < p->ngroups;
 
     if (!j)
         return -1;
     ps_advance(p, now_ns);
-    *j = (struct ps_job){owner, epoch, work, work, demand > 0 ? demand : 1, done, ctx, p->jobs};
+    *j = (struct ps_job){owner,
+                         epoch,
+                         work,
+                         work,
+                         share->demand > 0 ? share->demand : 1,
+                         grouped ? share->group : -1,
+                         share->group_demand > 0 ? share->group_demand : 1,
+                         done,
+                         ctx,
+                         p->jobs};
     p->jobs = j;
     p->njobs++;
     ps_plan(p);
     return 0;
+}
+
+int ps_add(struct ps *p, void *owner, uint64_t epoch, double work, double demand, job_done_fn done,
+           void *ctx, int64_t now_ns)
+{
+    struct ps_share share = {demand, -1, 0};
+
+    return ps_add_grouped(p, owner, epoch, work, &share, done, ctx, now_ns);
 }
 
 void ps_remove_owner(struct ps *p, void *owner, int64_t now_ns)

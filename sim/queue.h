@@ -5,10 +5,13 @@
  *   workers, the kube-scheduler, a node's serialized pod network setup,
  *   virt-handler workers). A job waits for a free server, then holds it for
  *   its service time, drawn when service starts.
- * struct ps: processor sharing with a capacity (a node's CPU cores for guest
- *   boots, the storage backend for clones). Each job has work (seconds at
- *   full speed) and a demand (cores it could use); when the demands add up
- *   to more than the capacity, every job slows by capacity / total demand.
+ * struct ps: processor sharing with a capacity (the storage backend for
+ *   clones and guest boots, a node's pod starts). Each job has work (seconds
+ *   at full speed) and a demand (the share of the capacity it could use);
+ *   when the demands add up to more than the capacity, every job slows by
+ *   capacity / total demand. A ps may also have groups (ps_set_groups: the
+ *   nodes, each with its cores): a job added with ps_add_grouped also
+ *   shares its group's capacity, and runs at the lower of the two rates.
  *
  * Jobs belong to an owner pointer with an epoch; removing an owner's jobs
  * (a VM stopped while it boots) frees their servers or share at once. Times
@@ -54,6 +57,9 @@ struct ps_job;
 struct ps {
     const char *name;
     double capacity;
+    int ngroups;           /* 0: no groups */
+    double group_capacity; /* of each group */
+    double *group_demand;  /* per group, recomputed as jobs come and go */
     struct ps_job *jobs;
     size_t njobs;
     int64_t last_ns;
@@ -66,6 +72,16 @@ void ps_init(struct ps *p, const char *name, double capacity, struct sched *s, d
 void ps_release(struct ps *p);
 int ps_add(struct ps *p, void *owner, uint64_t epoch, double work, double demand, job_done_fn done,
            void *ctx, int64_t now_ns);
+/* Give p ngroups groups of group_capacity each (before adding jobs); 0 or -1. */
+int ps_set_groups(struct ps *p, int ngroups, double group_capacity);
+/* What a grouped job asks for: demand of p's capacity, group_demand of its group's. */
+struct ps_share {
+    double demand;
+    int group; /* 0 .. ngroups - 1 */
+    double group_demand;
+};
+int ps_add_grouped(struct ps *p, void *owner, uint64_t epoch, double work,
+                   const struct ps_share *share, job_done_fn done, void *ctx, int64_t now_ns);
 void ps_remove_owner(struct ps *p, void *owner, int64_t now_ns);
 size_t ps_count(const struct ps *p);
 /* Fraction of owner's work done, in [0, 1]; -1 when it has no job here. */

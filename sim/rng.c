@@ -18,6 +18,31 @@ void rng_seed(struct rng *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
 }
 
+/* Move r 2^128 draws ahead (the jump function of xoshiro256**). */
+static void rng_jump(struct rng *r)
+{
+    static const uint64_t jump[] = {0x180ec6d33cfd0abaULL, 0xd5a61266f0c9392cULL,
+                                    0xa9582618e03fc9aaULL, 0x39abdc4529b1661cULL};
+    uint64_t s[4] = {0, 0, 0, 0};
+
+    for (size_t i = 0; i < sizeof(jump) / sizeof(jump[0]); i++)
+        for (int b = 0; b < 64; b++) {
+            if (jump[i] & (1ULL << b))
+                for (int k = 0; k < 4; k++)
+                    s[k] ^= r->s[k];
+            rng_u64(r);
+        }
+    for (int k = 0; k < 4; k++)
+        r->s[k] = s[k];
+}
+
+void rng_seed_stream(struct rng *r, uint64_t seed, unsigned stream)
+{
+    rng_seed(r, seed);
+    while (stream-- > 0)
+        rng_jump(r);
+}
+
 static uint64_t rotl(uint64_t x, int k)
 {
     return (x << k) | (x >> (64 - k));

@@ -1,7 +1,7 @@
 /*
  * rng.h - seeded, reproducible random numbers for the simulator
  * (xoshiro256**, seeded through splitmix64). Same seed, same draws, on every
- * machine: the timing model and the UIDs it hands out are reproducible.
+ * machine. The simulator draws from separate streams of one seed (sim.h).
  * The state is a plain struct owned by the caller.
  */
 #ifndef SIM_RNG_H
@@ -14,6 +14,12 @@ struct rng {
 };
 
 void rng_seed(struct rng *r, uint64_t seed);
+/*
+ * Stream number `stream` of seed: seeded as rng_seed(seed), then moved
+ * 2^128 draws ahead `stream` times (xoshiro's jump), so that the streams of
+ * one seed never overlap. Stream 0 is rng_seed(seed).
+ */
+void rng_seed_stream(struct rng *r, uint64_t seed, unsigned stream);
 uint64_t rng_u64(struct rng *r);
 /* Uniform in [0, 1). */
 double rng_uniform(struct rng *r);

@@ -21,6 +21,16 @@ struct metrics;
 struct ctl;
 struct faults;
 
+/*
+ * The random streams of --seed (rng_seed_stream): the timing model's draws
+ * never depend on how many uids, names or faults the clients' requests drew.
+ */
+enum sim_rng_stream {
+    SIM_RNG_MODEL = 0,  /* durations of the timing model, fio factors (ctl.c, fio.c) */
+    SIM_RNG_IDS = 1,    /* uids, generated names, default watch timeouts */
+    SIM_RNG_FAULTS = 2, /* whether a fault strikes (faults.c) */
+};
+
 struct sim_options {
     char listen_host[64];
     int listen_port;
@@ -40,7 +50,8 @@ struct sim_options {
 
 struct sim {
     struct sim_options opt;
-    struct rng rng;
+    struct rng model_rng; /* SIM_RNG_MODEL */
+    struct rng id_rng;    /* SIM_RNG_IDS */
     struct store *store;
     struct sched *sched;
     struct watch_hub *watches;
@@ -53,7 +64,8 @@ struct sim {
     char *ca_cert_pem; /* for verifying client certificates; NULL without TLS */
     char server_url[128];
     int64_t start_wall_ns, start_mono_ns;
-    int truth_fd; /* -1: no --truth */
+    int truth_fd;        /* -1: no --truth */
+    uint32_t next_guest; /* the next guest address, 127.B.x.y as a number (guest.c) */
     int stopping;
 };
 

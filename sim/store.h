@@ -56,7 +56,11 @@ struct store_event {
 /* Called after every change, with the event just recorded. */
 typedef void (*store_listener_fn)(void *ctx, const struct store_event *ev);
 
-/* history: how many events are kept for watch resumes (at least 1). */
+/*
+ * history: how many events are kept for watch resumes (at least 1). rng (not
+ * owned) draws the uids and generated names: the simulator's SIM_RNG_IDS
+ * stream, so that they never shift the timing model's draws.
+ */
 struct store *store_new(size_t history, struct rng *rng);
 void store_free(struct store *st);
 void store_set_listener(struct store *st, store_listener_fn fn, void *ctx);

@@ -275,7 +275,7 @@ void watch_start(struct req *r, struct watch_spec *spec)
     w->bookmarks = spec->bookmarks;
     w->deadline = now + (spec->timeout_ns > 0
                              ? spec->timeout_ns
-                             : (int64_t)(1800 + rng_u64(&r->sim->rng) % 1800) * 1000000000LL);
+                             : (int64_t)(1800 + rng_u64(&r->sim->id_rng) % 1800) * 1000000000LL);
     w->next_bookmark = now + BOOKMARK_EVERY_NS;
     vbuf_init(&w->out, WATCH_OUT_MAX);
     w->next = hub->head;

@@ -14,7 +14,18 @@ export -f api code mkns metric
 check_fails "a bad fault spec is a usage error" "$BIN/vmstorm-sim" --fault nonsense:x=1
 check "the error names the spec and the option, exit 2" \
     bash -c "rc=0; '$BIN/vmstorm-sim' --fault http-error:code=404 2>$TMP/err || rc=\$?; test \$rc = 2 &&
-             grep -qxF -e \"vmstorm-sim: --fault 'http-error:code=404': bad option 'code=404'\" $TMP/err"
+             grep -qxF -e \"vmstorm-sim: --fault 'http-error:code=404': bad option 'code=404': expected 429, 500 or 503\" $TMP/err"
+# every number of a spec is parsed whole: no trailing junk, nan, inf, sign or blank
+# (timeout: a simulator that accepted the spec would serve until killed)
+for spec in http-error:code=429abc http-error:code=+429 http-error:retry-after=1x \
+    http-error:retry-after=-1 http-error:share=0.5x http-error:share=nan latency:ms=nan \
+    latency:ms=10x latency:ms=inf 'latency:ms= 5' watch-drop:every=inf watch-drop:every=2sx \
+    watch-drop:every=0 watch-expire:share=2 vm-fail:share=.5.5; do
+    re=$(printf '%s' "$spec" | sed 's/[]|(){}+*?^$.\\[]/\\&/g') # as a literal in grep -E
+    check "--fault '$spec' is a usage error naming the spec and the value" \
+        expect 2 "^vmstorm-sim: --fault '$re': bad option '${re#*:}': expected" \
+        timeout 10 "$BIN/vmstorm-sim" --listen 127.0.0.1:0 --no-tls --guest-port 2222 --fault "$spec"
+done
 
 
 
@@ -37,6 +48,19 @@ check "a share of 0.5 fails some requests and lets others through" \
     bash -c "for i in \$(seq 1 40); do mkns s\$i; echo; done | sort | uniq -c >$TMP/codes;
              grep -q ' 201$' $TMP/codes && grep -q ' 500$' $TMP/codes"
 sim_stop
+
+# the fault decisions are seeded by --seed wherever it stands on the command line
+for order in fault-first seed-first; do
+    if [ $order = fault-first ]; then
+        sim_start "$TMP/$order" --no-tls --fault http-error:code=500,share=0.5 --seed 7
+    else
+        sim_start "$TMP/$order" --no-tls --seed 7 --fault http-error:code=500,share=0.5
+    fi
+    for i in $(seq 1 32); do mkns o$i; echo; done >"$TMP/$order.codes"
+    sim_stop
+done
+check "--fault X --seed 7 and --seed 7 --fault X make the same fault decisions" \
+    cmp "$TMP/fault-first.codes" "$TMP/seed-first.codes"
 
 sim_start "$TMP/d" --no-tls --fault latency:ms=300
 check "latency delays answers by the injected time" \

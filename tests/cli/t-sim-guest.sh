@@ -3,7 +3,8 @@
 # TCP port and fio result, and the ground truth of every milestone.
 . "$(dirname "$0")/setup.sh"
 . "$(dirname "$0")/simlib.sh"
-trap 'sim_stop >/dev/null 2>&1; rm -rf "$TMP"' EXIT
+WILD_PID=
+trap 'sim_stop >/dev/null 2>&1; [ -z "$WILD_PID" ] || kill "$WILD_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
 
 api() { curl -sS -H "Authorization: Bearer $SIM_TOKEN" "$@"; }
 export -f api
@@ -47,4 +48,44 @@ check "a host-assisted clone goes through CloneInProgress with rising progress" 
     bash -c "grep -q '\"phase\":\"CloneInProgress\"' $TMP/dvwatch &&
              jq -r '.object.status.progress // empty' $TMP/dvwatch | grep -E '^[0-9.]+%$' | awk -F% '\$1>0 && \$1<100' | grep -q ."
 sim_stop
+
+# wildcard_listen: listen on 0.0.0.0 at a free port below the ephemeral range, as an sshd
+# does on port 22; sets WILD_PORT and WILD_PID.
+wildcard_listen() {
+    local i j
+    for i in 1 2 3 4 5 6 7 8; do
+        WILD_PORT=$((20000 + RANDOM % 10000))
+        "${PYTHON:-python3}" -c 'import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+s.listen(8)
+print("listening", flush=True)
+time.sleep(120)' "$WILD_PORT" >"$TMP/wild.out" 2>&1 &
+        WILD_PID=$!
+        for j in $(seq 1 30); do
+            grep -q listening "$TMP/wild.out" && return 0
+            kill -0 "$WILD_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$WILD_PID" 2>/dev/null || true
+        wait "$WILD_PID" 2>/dev/null || true
+    done
+    WILD_PID=
+    return 1
+}
+if wildcard_listen; then
+    check "a program on 0.0.0.0 at --guest-port: exit 1 at start, naming the port and the option" \
+        expect 1 "^vmstorm-sim: --guest-port $WILD_PORT: a program listens on all addresses at port $WILD_PORT .*choose a free port with --guest-port" \
+        timeout 10 "$BIN/vmstorm-sim" --listen 127.0.0.1:0 --no-tls --guest-port "$WILD_PORT"
+    check "a program on 0.0.0.0 at --fio-port: exit 1 at start, naming the port and the option" \
+        expect 1 "^vmstorm-sim: --fio-port $WILD_PORT: a program listens on all addresses at port $WILD_PORT .*choose a free port with --fio-port" \
+        timeout 10 "$BIN/vmstorm-sim" --listen 127.0.0.1:0 --no-tls --guest-port 2222 --fio-port "$WILD_PORT"
+    kill "$WILD_PID" 2>/dev/null || true
+    wait "$WILD_PID" 2>/dev/null || true
+    WILD_PID=
+else
+    echo "not ok - no free port for a listener on 0.0.0.0 (python3 missing?)"
+    _failed=1
+fi
 finish

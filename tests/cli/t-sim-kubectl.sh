@@ -55,6 +55,12 @@ check "TLS verification fails without the simulator's CA" \
     bash -c "! curl -sS -o /dev/null -H '$AUTH' $SIM_URL/version"
 check "the client certificate (second user) works" \
     $K --context vmstorm-sim-cert get ns t1
+check "discovery lists only the verbs the API serves (a DELETE on a collection is 405)" \
+    bash -c "for p in api/v1 apis/kubevirt.io/v1 apis/cdi.kubevirt.io/v1beta1; do
+                 $CURL -H '$AUTH' $SIM_URL/\$p | jq -r '.resources[].verbs[]'; done | sort -u | tr '\n' ' ' >$TMP/verbs &&
+             grep -qx 'create delete get list patch update watch ' $TMP/verbs &&
+             $CURL -H '$AUTH' -X DELETE -o /dev/null -w '%{http_code}' \
+                 $SIM_URL/api/v1/namespaces/t1/configmaps | grep -qx 405"
 
 # churn so resourceVersion 2 leaves the 60-event history
 for i in $(seq 1 40); do $K create ns churn-$i >/dev/null; done

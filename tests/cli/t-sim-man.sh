@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # t-sim-man.sh - vmstorm-sim's man page: its OPTIONS items are exactly the
-# long options of sim/main.c's table (and --help names each), it renders
-# without groff warnings, its FAULTS section has an item for every fault kind
-# sim/faults.c parses, and TIMING MODEL names every key of sim/model.c.
+# long options of sim/main.c's table (and --help names each, in lines of at
+# most 80 columns), it renders without groff warnings, its FAULTS section has
+# an item for every fault kind sim/faults.c parses, and TIMING MODEL names
+# every key of sim/model.c.
 . "$(dirname "$0")/setup.sh"
 
 MAN=$TOP/man/vmstorm-sim.1
 export MAN
 
 check_man_options "$TOP/sim/main.c" "$MAN" "$BIN/vmstorm-sim" 18
+check "every line of --help fits in 80 columns" \
+    bash -c '"$0" --help >"$1" && test "$(wc -l <"$1")" -ge 10 && ! awk "length > 80" "$1" | grep .' \
+    "$BIN/vmstorm-sim" "$TMP/help"
 
 if command -v groff >/dev/null 2>&1; then
     check "the man page renders without groff warnings" \
