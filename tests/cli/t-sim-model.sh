@@ -87,7 +87,8 @@ for run in quiet busy; do
     fi
     wait_for 30 grep -q guest_ready "$TMP/$run/truth.ndjson" || true
     sim_stop
-    [ -z "$WATCH" ] || { kill "$WATCH" 2>/dev/null; wait "$WATCH" 2>/dev/null || true; }
+    # the watch may have ended with the simulator: kill and wait must not stop the script
+    [ -z "$WATCH" ] || { kill "$WATCH" 2>/dev/null || true; wait "$WATCH" 2>/dev/null || true; }
     steps "$TMP/$run/truth.ndjson" 5 >"$TMP/$run.steps"
     echo "# $run: $(cat "$TMP/$run.steps")"
 done
