@@ -10,6 +10,7 @@
 #   bench-report.sh          vmstorm-report: the full PDF + charts of a 10,000-VM run (issue 6)
 #   bench-sim-multiplier.sh  the simulator's storm vs staggered-creation latencies
 #   bench-sim-storm.sh       the simulator under a 1000-VM boot storm
+#   bench-valgrind.sh        the test suite under valgrind memcheck: errors and leaks (issue 8)
 # A bench that exits 2 lacks a program it needs (not built yet): the others still run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
