@@ -582,6 +582,21 @@ const char *episode_failure(const struct episode *e)
     return e->vm_failure[0] ? e->vm_failure : e->vmi_failed ? "Failed" : NULL;
 }
 
+/* The end of the phase named name that was under way at from, if it ended
+   before until; else until. */
+static int64_t phase_end_before(const struct model *m, const char *name, int64_t from,
+                                int64_t until)
+{
+    for (size_t i = 0; i < m->n_phases; i++) {
+        const struct phase_span *p = &m->phases[i];
+
+        if (p->ended && strcmp(p->name, name) == 0 && p->begin.mono_ns <= from &&
+            p->end.mono_ns >= from && p->end.mono_ns < until)
+            until = p->end.mono_ns;
+    }
+    return until;
+}
+
 /*
  * What the VM's printableStatus says of episode e, from its start (or first
  * sight) to the end of its phase, our stop request or the next VMI's first
@@ -593,13 +608,9 @@ static void vm_statuses(const struct model *m, struct episode *e, const struct v
 {
     int64_t fs = first_seen(e), from = e->has_t0 && e->t0.mono_ns < fs ? e->t0.mono_ns : fs;
     int64_t until = e->has_stop && e->stop_t0.mono_ns < next ? e->stop_t0.mono_ns : next;
-
-    for (size_t i = 0; i < m->n_phases; i++) /* and the end of its phase (not the cleanup) */
-        if (m->phases[i].ended && strcmp(m->phases[i].name, e->phase) == 0 &&
-            m->phases[i].begin.mono_ns <= from && m->phases[i].end.mono_ns >= from &&
-            m->phases[i].end.mono_ns < until)
-            until = m->phases[i].end.mono_ns;
     const struct vmstat *last = NULL, *failure = NULL;
+
+    until = phase_end_before(m, e->phase, from, until); /* not the cleanup after it */
 
     for (size_t k = 0; k < v->n_st; k++) {
         const struct vmstat *s = &v->st[k];

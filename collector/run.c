@@ -739,7 +739,7 @@ static enum outcome vm_outcome(const struct run *r, const struct vm *vm, char *w
 cJSON *phase_summary(struct run *r, const char **status)
 {
     struct stats *run_s = stats_new(), *ready_s = stats_new();
-    size_t count[4] = {0};
+    size_t count[4] = {0}, vms;
     double elapsed = (double)(clock_mono_ns() - r->phase_t0) / 1e9;
     int show_all = msg_level() >= MSG_DEBUG;
     char why[300];
@@ -749,6 +749,7 @@ cJSON *phase_summary(struct run *r, const char **status)
         count[vm_outcome(r, &r->vms[i], why, sizeof(why))]++;
     if (strcmp(*status, "ok") == 0 && (count[OUT_FAILED] || count[OUT_TIMED_OUT]))
         *status = count[OUT_FAILED] ? "failed" : "timeout";
+    vms = count[OUT_READY] + count[OUT_FAILED] + count[OUT_TIMED_OUT];
     printf("\n%s: %s after %.1f s\n", phase_name(r->phase), *status, elapsed);
     for (size_t i = 0; i < r->n_vms; i++) {
         struct vm *vm = &r->vms[i];
@@ -783,15 +784,12 @@ cJSON *phase_summary(struct run *r, const char **status)
            "max");
     summary_row(r, "Running", run_s);
     summary_row(r, "ready", ready_s);
-    printf("  %zu VMs: %zu ready, %zu failed, %zu %s\n",
-           count[OUT_READY] + count[OUT_FAILED] + count[OUT_TIMED_OUT], count[OUT_READY],
-           count[OUT_FAILED], count[OUT_TIMED_OUT],
-           r->interrupted ? "not ready when interrupted" : "timed out");
+    printf("  %zu VMs: %zu ready, %zu failed, %zu %s\n", vms, count[OUT_READY], count[OUT_FAILED],
+           count[OUT_TIMED_OUT], r->interrupted ? "not ready when interrupted" : "timed out");
     fflush(stdout);
     stats_free(run_s);
     stats_free(ready_s);
-    cJSON_AddNumberToObject(counts, "vms",
-                            (double)(count[OUT_READY] + count[OUT_FAILED] + count[OUT_TIMED_OUT]));
+    cJSON_AddNumberToObject(counts, "vms", (double)vms);
     cJSON_AddNumberToObject(counts, "ok", (double)count[OUT_READY]);
     cJSON_AddNumberToObject(counts, "failed", (double)count[OUT_FAILED]);
     cJSON_AddNumberToObject(counts, "timed_out", (double)count[OUT_TIMED_OUT]);

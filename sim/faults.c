@@ -57,9 +57,19 @@ static int parse_duration(const char *v, double *out)
     return 0;
 }
 
-static int parse_share(const char *v, double *out)
+/* A share from 0 to 1 into *out: NULL, or what is wrong. */
+static const char *set_share(const char *v, double *out)
 {
-    return num_parse_double(v, 0, 1, out);
+    return num_parse_double(v, 0, 1, out) < 0 ? "expected a share from 0 to 1" : NULL;
+}
+
+/* verbs=all|mutating into *all: NULL, or what is wrong. */
+static const char *set_verbs(const char *v, int *all)
+{
+    if (strcmp(v, "all") != 0 && strcmp(v, "mutating") != 0)
+        return "expected all or mutating";
+    *all = strcmp(v, "all") == 0;
+    return NULL;
 }
 
 static const char *set_http_error(struct http_error *e, const char *key, const char *val)
@@ -71,16 +81,13 @@ static const char *set_http_error(struct http_error *e, const char *key, const c
             return "expected 429, 500 or 503";
         e->code = (int)n;
     } else if (strcmp(key, "share") == 0) {
-        if (parse_share(val, &e->share) < 0)
-            return "expected a share from 0 to 1";
+        return set_share(val, &e->share);
     } else if (strcmp(key, "retry-after") == 0) {
         if (num_parse_uint(val, 0, (uint64_t)MAX_DURATION_S, &n) < 0)
             return "expected whole seconds from 0 to 86400";
         e->retry_after = (int)n;
     } else if (strcmp(key, "verbs") == 0) {
-        if (strcmp(val, "all") != 0 && strcmp(val, "mutating") != 0)
-            return "expected all or mutating";
-        e->all_verbs = strcmp(val, "all") == 0;
+        return set_verbs(val, &e->all_verbs);
     } else {
         return "unknown option (known: code, share, retry-after, verbs)";
     }
@@ -93,12 +100,9 @@ static const char *set_latency(struct faults *f, const char *key, const char *va
         if (num_parse_double(val, 0, MAX_LATENCY_MS, &f->latency_ms) < 0 || f->latency_ms <= 0)
             return "expected milliseconds, more than 0 and at most 600000";
     } else if (strcmp(key, "share") == 0) {
-        if (parse_share(val, &f->latency_share) < 0)
-            return "expected a share from 0 to 1";
+        return set_share(val, &f->latency_share);
     } else if (strcmp(key, "verbs") == 0) {
-        if (strcmp(val, "all") != 0 && strcmp(val, "mutating") != 0)
-            return "expected all or mutating";
-        f->latency_all = strcmp(val, "all") == 0;
+        return set_verbs(val, &f->latency_all);
     } else {
         return "unknown option (known: ms, share, verbs)";
     }
@@ -108,8 +112,7 @@ static const char *set_latency(struct faults *f, const char *key, const char *va
 static const char *set_vm_fail(struct faults *f, const char *key, const char *val)
 {
     if (strcmp(key, "share") == 0) {
-        if (parse_share(val, &f->vm_fail_share) < 0)
-            return "expected a share from 0 to 1";
+        return set_share(val, &f->vm_fail_share);
     } else if (strcmp(key, "mode") == 0) {
         if (strcmp(val, "crashloop") == 0)
             f->vm_fail_mode = VM_FAIL_CRASHLOOP;
@@ -136,7 +139,7 @@ static const char *set_option(struct faults *f, const char *name, const char *ke
     if (strcmp(name, "watch-expire") == 0) {
         if (strcmp(key, "share") != 0)
             return "unknown option (known: share)";
-        return parse_share(val, &f->watch_expire_share) < 0 ? "expected a share from 0 to 1" : NULL;
+        return set_share(val, &f->watch_expire_share);
     }
     if (strcmp(name, "http-error") == 0)
         return set_http_error(&f->errors[f->nerrors - 1], key, val);
