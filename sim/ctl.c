@@ -612,7 +612,8 @@ static void step_guest_ready(void *ctx, void *owner, uint64_t epoch)
     truth_emit(c->sim, v->ns, v->name, uid_of(v->vmi), "guest_ready");
     sched_at(c->sim->sched, after(c, draw(c, c->m.agent_delay, c->m.agent_delay_gsd)), step_agent,
              c, v, epoch);
-    sched_at(c->sim->sched, after(c, c->m.fio_runtime), step_fio, c, v, epoch);
+    if (c->sim->opt.fio_port) /* not with --no-fio */
+        sched_at(c->sim->sched, after(c, c->m.fio_runtime), step_fio, c, v, epoch);
 }
 
 static void step_agent_write(void *ctx, void *arg, uint64_t epoch)

@@ -78,7 +78,7 @@ static int block_free(struct sim *sim, unsigned b)
     int ports[2] = {sim->opt.guest_port, sim->opt.fio_port};
 
     snprintf(ip, sizeof(ip), "127.%u.0.1", b);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2 && ports[i]; i++) {
         int fd = listen_on(ip, ports[i], "", NULL);
 
         if (fd < 0)
@@ -96,10 +96,15 @@ int guest_setup(struct sim *sim, struct vs_error *err)
     int i;
 
     if (port_usable(sim->opt.guest_port, "--guest-port", err) < 0 ||
-        port_usable(sim->opt.fio_port, "--fio-port", err) < 0)
+        (sim->opt.fio_port && port_usable(sim->opt.fio_port, "--fio-port", err) < 0))
         return -1;
     for (i = 0; i < 200 && !block_free(sim, b); i++)
         b = 10 + (b - 10 + 1) % 200;
+    if (i == 200 && !sim->opt.fio_port)
+        return vs_error_setc(err, EADDRINUSE, NULL, 0, 0,
+                             "no free block of guest addresses: port %d is taken on 127.B.0.1 "
+                             "for every B from 10 to 209",
+                             sim->opt.guest_port);
     if (i == 200)
         return vs_error_setc(err, EADDRINUSE, NULL, 0, 0,
                              "no free block of guest addresses: ports %d and %d are taken on "
@@ -185,14 +190,17 @@ struct guest *guest_open(struct sim *sim, const char *ip, struct vs_error *err)
     g->ssh.fd = listen_on(ip, sim->opt.guest_port, "--guest-port", err);
     if (g->ssh.fd < 0)
         goto fail;
-    g->fio.fd = listen_on(ip, sim->opt.fio_port, "--fio-port", err);
-    if (g->fio.fd < 0)
-        goto fail;
+    if (sim->opt.fio_port) { /* not with --no-fio */
+        g->fio.fd = listen_on(ip, sim->opt.fio_port, "--fio-port", err);
+        if (g->fio.fd < 0)
+            goto fail;
+        g->fio.fn = on_fio;
+        g->fio.arg = g;
+        loop_add(sim, &g->fio, EPOLLIN);
+    }
     g->ssh.fn = on_ssh;
-    g->fio.fn = on_fio;
-    g->ssh.arg = g->fio.arg = g;
+    g->ssh.arg = g;
     loop_add(sim, &g->ssh, EPOLLIN);
-    loop_add(sim, &g->fio, EPOLLIN);
     return g;
 fail:
     if (g->ssh.fd >= 0)
@@ -212,9 +220,11 @@ void guest_close(struct sim *sim, struct guest *g)
     if (!g)
         return;
     loop_del(sim, &g->ssh);
-    loop_del(sim, &g->fio);
     close(g->ssh.fd);
-    close(g->fio.fd);
+    if (g->fio.fd >= 0) {
+        loop_del(sim, &g->fio);
+        close(g->fio.fd);
+    }
     free(g->fio_json);
     free(g);
 }

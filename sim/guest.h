@@ -2,7 +2,8 @@
  * guest.h - what a simulated VM shows on the network once its guest is up:
  * its IP is its own loopback address (127.B.x.y, B picked per simulator), where it accepts TCP on
  * the guest port (22 by default: an SSH banner, then close), and serves
- * http://IP:FIO_PORT/fio.json once its fio benchmark finished (404 before).
+ * http://IP:FIO_PORT/fio.json once its fio benchmark finished (404 before;
+ * nothing on that port with --no-fio, sim->opt.fio_port 0).
  * ICMP to 127/8 is answered by the kernel, so an ICMP probe sees a guest as
  * soon as its IP is published (MODEL.md says so).
  *
@@ -18,7 +19,7 @@ struct guest;
 
 /*
  * Before the first guest: check that guests can listen at --guest-port and
- * --fio-port (nothing listens on all addresses there) and pick this
+ * --fio-port unless 0 (nothing listens on all addresses there) and pick this
  * simulator's 127.B.0.0/16 block. -1 with err naming the port and the option.
  */
 int guest_setup(struct sim *sim, struct vs_error *err);

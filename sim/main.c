@@ -58,6 +58,8 @@ static const char usage[] =
     "  --guest-port N         TCP port guests accept on when ready (default 22; 2222\n"
     "                         when not root)\n"
     "  --fio-port N           port of the guests' /fio.json (default 8080)\n"
+    "  --no-fio               guests run no fio and open no fio port (one open file\n"
+    "                         per guest instead of two)\n"
     "  --log-level LEVEL      error, warn, info or debug (default info)\n"
     "  --version, --help\n";
 
@@ -79,6 +81,7 @@ enum {
     OPT_HISTORY,
     OPT_GUEST_PORT,
     OPT_FIO_PORT,
+    OPT_NO_FIO,
     OPT_LOG_LEVEL,
     OPT_VERSION,
     OPT_HELP,
@@ -102,6 +105,7 @@ static const struct option long_options[] = {
     {"watch-history", required_argument, NULL, OPT_HISTORY},
     {"guest-port", required_argument, NULL, OPT_GUEST_PORT},
     {"fio-port", required_argument, NULL, OPT_FIO_PORT},
+    {"no-fio", no_argument, NULL, OPT_NO_FIO},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, OPT_HELP},
@@ -201,7 +205,11 @@ static int apply_option(struct sim *sim, int c, const char *arg, struct vs_error
     case OPT_GUEST_PORT:
         return parse_int("--guest-port", arg, 1, 65535, &o->guest_port);
     case OPT_FIO_PORT:
+        o->fio_port_given = 1;
         return parse_int("--fio-port", arg, 1, 65535, &o->fio_port);
+    case OPT_NO_FIO:
+        o->no_fio = 1;
+        return 0;
     case OPT_FAULT:
         if (faults_parse(&sim->faults, arg, err) < 0) {
             msg_report(err);
@@ -246,6 +254,12 @@ static int check_options(struct sim_options *o)
         if (geteuid() != 0)
             msg_warn("not root: guests accept on port 2222 (port 22 needs root)");
     }
+    if (o->no_fio && o->fio_port_given) {
+        msg_error("--no-fio contradicts --fio-port: give one of them");
+        return -1;
+    }
+    if (o->no_fio)
+        o->fio_port = 0;
     if (o->guest_port == o->fio_port) {
         msg_error("--guest-port and --fio-port are both %d: give them different ports",
                   o->guest_port);
@@ -253,7 +267,7 @@ static int check_options(struct sim_options *o)
     }
     /* 0.0.0.0:PORT would hold PORT on the guests' 127.B.x.y addresses too (guest.c) */
     if (strcmp(o->listen_host, "0.0.0.0") == 0 &&
-        (o->listen_port == o->guest_port || o->listen_port == o->fio_port)) {
+        (o->listen_port == o->guest_port || (o->fio_port && o->listen_port == o->fio_port))) {
         msg_error("--listen 0.0.0.0:%d takes port %d on every address, the guests' too: choose "
                   "a --listen port other than %s %d",
                   o->listen_port, o->listen_port,

@@ -45,7 +45,9 @@ struct sim_options {
     int subresources;     /* serve subresources.kubevirt.io (virt-api present) */
     size_t watch_history; /* events kept for watch resumes */
     int guest_port;       /* TCP port the guests accept on when network-ready */
-    int fio_port;         /* port of the guests' http://IP:PORT/fio.json */
+    int fio_port;         /* port of the guests' http://IP:PORT/fio.json; 0: --no-fio */
+    int fio_port_given;   /* --fio-port was given */
+    int no_fio;           /* --no-fio: guests run no fio and open no fio port */
 };
 
 struct sim {

@@ -49,6 +49,19 @@ check "a host-assisted clone goes through CloneInProgress with rising progress" 
              jq -r '.object.status.progress // empty' $TMP/dvwatch | grep -E '^[0-9.]+%$' | awk -F% '\$1>0 && \$1<100' | grep -q ."
 sim_stop
 
+check "simulator starts with --no-fio" sim_start "$TMP/c" --no-tls --speed 20 --model "$TMP/model" --no-fio
+api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"g"}}' "$SIM_URL/api/v1/namespaces"
+api -o /dev/null -H 'Content-Type: application/yaml' --data-binary @"$TOP/samples/templates/vm-containerdisk.yaml" \
+    "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachines"
+check "with --no-fio the VM still reaches guest_ready" wait_for 30 grep -q guest_ready "$TMP/c/truth.ndjson"
+IP=$(api "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachineinstances/vm-cirros" | jq -r '.status.interfaces[0].ipAddress')
+check "with --no-fio the guest accepts TCP on its IP (SSH banner)" \
+    bash -c "exec 3<>/dev/tcp/$IP/2222 && head -c 19 <&3 | grep -q 'SSH-2.0-vmstorm-sim'"
+sleep 0.5 # fio_runtime 5 at --speed 20: a guest with fio would serve it by now
+check "with --no-fio nothing listens on the guest's fio port (connection refused)" \
+    expect 7 "Could not connect|Connection refused|Failed to connect" curl -sS --max-time 5 "http://$IP:8080/fio.json"
+sim_stop
+
 # wildcard_listen: listen on 0.0.0.0 at a free port below the ephemeral range, as an sshd
 # does on port 22; sets WILD_PORT and WILD_PID.
 wildcard_listen() {

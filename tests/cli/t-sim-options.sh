@@ -47,6 +47,8 @@ check "--no-tls with --tls-cert/--tls-key/--tls-ca is a usage error naming both"
 check "--guest-port equal to --fio-port is a usage error" \
     expect 2 "^vmstorm-sim: --guest-port and --fio-port are both 3000" \
     run_sim --guest-port 3000 --fio-port 3000
+check "--no-fio with --fio-port is a usage error naming both" \
+    expect 2 "^vmstorm-sim: --no-fio contradicts --fio-port" run_sim --no-fio --fio-port 3000
 check "--listen 0.0.0.0 on the guests' port is a usage error" \
     expect 2 "^vmstorm-sim: --listen 0.0.0.0:29871 takes port 29871 on every address.*--guest-port" \
     timeout 10 "$SIM" --no-tls --listen 0.0.0.0:29871 --guest-port 29871
