@@ -1,12 +1,14 @@
 #include "gates.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
+#include "numparse.h"
 #include "selector.h"
 
 enum op { OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE };
@@ -95,7 +97,7 @@ static const char *key_check(const char *key, char *why, size_t n)
 static int parse_line(struct gates *g, char *s, const char *name, long lineno, struct vs_error *err)
 {
     struct gate *gt;
-    char *hash = strchr(s, '#'), *key, *op, *val, *end, *save = NULL;
+    char *hash = strchr(s, '#'), *key, *op, *val, *save = NULL;
     char why[300];
     const char *bad;
     int o = -1;
@@ -127,9 +129,8 @@ static int parse_line(struct gates *g, char *s, const char *name, long lineno, s
     snprintf(gt->key, sizeof(gt->key), "%s", key);
     gt->op = o;
     gt->line = lineno;
-    errno = 0;
-    gt->num = strtod(val, &end);
-    gt->is_num = *end == '\0' && errno == 0 && isfinite(gt->num);
+    /* strictly decimal (numparse.h): "0x10", " 5" or "inf" are words, not numbers */
+    gt->is_num = num_parse_double(val, -DBL_MAX, DBL_MAX, &gt->num) == NUM_OK;
     if (!gt->is_num) {
         if (o != OP_EQ && o != OP_NE)
             return vs_error_set(err, name, lineno, 0,

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "msg.h"
+#include "numparse.h"
 
 #define DNS_LABEL_MAX 63
 #define DNS_SUBDOMAIN_MAX 253
@@ -336,41 +337,32 @@ static int check_command(struct parse_ctx *c, const struct opt_spec *s, const ch
     return 0;
 }
 
+/* A whole number for --name, strictly (numparse.h); -1 with err naming the option and arg. */
 static int parse_long(const char *name, const char *arg, long min, long max, long *out,
                       struct vs_error *err)
 {
-    const char *digits = arg[0] == '-' ? arg + 1 : arg;
-    char *end;
-    long v;
+    int rc = num_parse_long(arg, min, max, out);
 
-    errno = 0;
-    v = strtol(arg, &end, 10);
-    if (!isdigit((unsigned char)digits[0]) || *end || errno == ERANGE)
+    if (rc == NUM_BAD)
         return vs_error_set(err, NULL, 0, 0, "--%s: expected a whole number, got '%s'", name, arg);
-    if (v < min || v > max)
+    if (rc == NUM_RANGE)
         return vs_error_set(err, NULL, 0, 0,
                             "--%s: expected a whole number from %ld to %ld, got '%s'", name, min,
                             max, arg);
-    *out = v;
     return 0;
 }
 
-/* Decimal only: no hex, no inf or nan, no blanks. */
+/* A decimal number for --name: no hex, no inf or nan, no blanks (numparse.h). */
 static int parse_double(const char *name, const char *arg, double min, double max, double *out,
                         struct vs_error *err)
 {
-    char *end;
-    double v;
+    int rc = num_parse_double(arg, min, max, out);
 
-    errno = 0;
-    v = strtod(arg, &end);
-    if (end == arg || *end || strspn(arg, "0123456789.eE+-") != strlen(arg) ||
-        strcspn(arg, "0123456789") == strlen(arg) || !isfinite(v))
+    if (rc == NUM_BAD)
         return vs_error_set(err, NULL, 0, 0, "--%s: expected a number, got '%s'", name, arg);
-    if (v < min || v > max)
+    if (rc == NUM_RANGE)
         return vs_error_set(err, NULL, 0, 0, "--%s: expected a number from %g to %g, got '%s'",
                             name, min, max, arg);
-    *out = v;
     return 0;
 }
 

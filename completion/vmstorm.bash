@@ -39,7 +39,7 @@ _vmstorm_report_args='-o --output --png-dir --title'
 
 _vmstorm_sim_longs='--listen --tls --no-tls --tls-cert --tls-key --tls-ca
     --kubeconfig-out --nodes --seed --speed --truth --fault --model
-    --no-subresources --watch-history --guest-port --fio-port --log-level
+    --no-subresources --watch-history --guest-port --fio-port --no-fio --log-level
     --version --help'
 _vmstorm_sim_shorts=''
 _vmstorm_sim_args='--listen --tls-cert --tls-key --tls-ca --kubeconfig-out

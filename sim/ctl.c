@@ -607,9 +607,14 @@ static void step_guest_ready(void *ctx, void *owner, uint64_t epoch)
     if (!current(v, epoch) || !v->vmi)
         return;
     v->guest = guest_open(c->sim, v->ip, &err);
-    if (!v->guest)
+    if (v->guest) {
+        truth_emit(c->sim, v->ns, v->name, uid_of(v->vmi), "guest_ready");
+    } else {
+        /* its network is up but it cannot listen (a program took the port on
+           all addresses since the start): the truth must not call it ready */
         msg_warn("%s/%s: guest network: %s", v->ns, v->name, err.msg);
-    truth_emit(c->sim, v->ns, v->name, uid_of(v->vmi), "guest_ready");
+        truth_emit(c->sim, v->ns, v->name, uid_of(v->vmi), "guest_unreachable");
+    }
     sched_at(c->sim->sched, after(c, draw(c, c->m.agent_delay, c->m.agent_delay_gsd)), step_agent,
              c, v, epoch);
     if (c->sim->opt.fio_port) /* not with --no-fio */

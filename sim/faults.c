@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "metrics.h"
-#include "num.h"
+#include "numparse.h"
 #include "rng.h"
 
 #define MAX_HTTP_ERRORS 4

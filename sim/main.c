@@ -30,7 +30,7 @@
 #include "metrics.h"
 #include "model.h"
 #include "msg.h"
-#include "num.h"
+#include "numparse.h"
 #include "tls.h"
 #include "watch.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "num.h"
+#include "numparse.h"
 
 #define FIELD(name)                                                                                \
     {                                                                                              \

@@ -62,12 +62,12 @@ check "with --no-fio nothing listens on the guest's fio port (connection refused
     expect 7 "Could not connect|Connection refused|Failed to connect" curl -sS --max-time 5 "http://$IP:8080/fio.json"
 sim_stop
 
-# wildcard_listen: listen on 0.0.0.0 at a free port below the ephemeral range, as an sshd
-# does on port 22; sets WILD_PORT and WILD_PID.
+# wildcard_listen [PORT]: listen on 0.0.0.0 at PORT, or at a free port below the ephemeral
+# range, as an sshd does on port 22; sets WILD_PORT and WILD_PID.
 wildcard_listen() {
     local i j
     for i in 1 2 3 4 5 6 7 8; do
-        WILD_PORT=$((20000 + RANDOM % 10000))
+        WILD_PORT=${1:-$((20000 + RANDOM % 10000))}
         "${PYTHON:-python3}" -c 'import socket, sys, time
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -101,4 +101,27 @@ else
     echo "not ok - no free port for a listener on 0.0.0.0 (python3 missing?)"
     _failed=1
 fi
+
+# A program that takes the guest port on all addresses after the simulator
+# started: the guests that come up then cannot listen, and the truth says so.
+PORT=$((30000 + RANDOM % 2000))
+check "simulator starts (guest port $PORT free)" \
+    sim_start "$TMP/d" --no-tls --speed 20 --model "$TMP/model" --guest-port "$PORT" --no-fio
+if wildcard_listen "$PORT"; then
+    api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"g"}}' "$SIM_URL/api/v1/namespaces"
+    api -o /dev/null -H 'Content-Type: application/yaml' --data-binary @"$TOP/samples/templates/vm-containerdisk.yaml" \
+        "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachines"
+    check "a guest that cannot listen is guest_unreachable in the truth" \
+        wait_for 30 grep -q guest_unreachable "$TMP/d/truth.ndjson"
+    check "and not guest_ready" bash -c "! grep -q guest_ready $TMP/d/truth.ndjson"
+    check "and the simulator warns, naming the guest's address and port" \
+        grep -Eq "g/vm-cirros: guest network: guest 127\.[0-9.]+:$PORT: Address already in use" "$TMP/d/sim.log"
+    kill "$WILD_PID" 2>/dev/null || true
+    wait "$WILD_PID" 2>/dev/null || true
+    WILD_PID=
+else
+    echo "not ok - could not listen on 0.0.0.0:$PORT"
+    _failed=1
+fi
+sim_stop
 finish

@@ -48,6 +48,8 @@ static void test_parse_errors(void **state)
     parse_fails("storm.running <= 60\n", 1, "PHASE.MILESTONE.STAT");
     parse_fails("strom.running.p95 <= 60\n", 1, "'strom' is neither a phase");
     parse_fails("storm.running.p95 <= sixty\n", 1, "'sixty' is not a number");
+    parse_fails("storm.running.p95 <= 0x3c\n", 1, "'0x3c' is not a number");
+    parse_fails("storm.running.p95 <= inf\n", 1, "'inf' is not a number");
 }
 
 static void test_check(void **state)

@@ -350,8 +350,8 @@ static void test_number_errors(void **state)
     FAILS("--end: expected a whole number, got ''", "--end", "");
     FAILS("--end: expected a whole number, got ' 5'", "--end", " 5");
     FAILS("--end: expected a whole number, got '5x'", "--end", "5x");
-    FAILS("--start: expected a whole number, got '99999999999999999999'", "--start",
-          "99999999999999999999");
+    FAILS("--start: expected a whole number from 0 to 99999999, got '99999999999999999999'",
+          "--start", "99999999999999999999");
     FAILS("--start: expected a whole number from 0 to 99999999, got '-1'", "--start", "-1");
     FAILS("--end: 3 is less than --start 5", "--start", "5", "--end", "3");
     FAILS("--namespace-batch-size: expected a whole number, got '1.5'", "--namespace-batch-size",
