@@ -5,6 +5,7 @@
 #                            vs cat and jq; peak RSS (issue 5)
 #   bench-collect-storm.sh   vmstorm-collect against vmstorm-sim, 1000-VM storm (issue 4)
 #   bench-faults.sh          the 1,000-VM soak with every fault of the simulator on (issue 8)
+#   bench-fuzz.sh            every libFuzzer target for 10 minutes (FUZZ_SECONDS) (issue 8)
 #   bench-harm.sh            kill -9 the collector at 10 points of a 200-VM storm (issue 8)
 #   bench-scale.sh           10,000-VM storm on 100 simulated nodes; analyzer and report on it (issue 8)
 #   bench-report.sh          vmstorm-report: the full PDF + charts of a 10,000-VM run (issue 6)
