@@ -1,6 +1,7 @@
 #include "numparse.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +27,17 @@ int num_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 
 int num_parse_long(const char *s, long min, long max, long *out)
 {
+    int neg = s && s[0] == '-', rc;
+    uint64_t m, limit = neg ? (uint64_t)LONG_MAX + 1 : (uint64_t)LONG_MAX;
     long v;
 
-    if (!s || !all_digits(s[0] == '-' ? s + 1 : s))
-        return NUM_BAD;
-    errno = 0;
-    v = strtol(s, NULL, 10);
-    if (errno == ERANGE || v < min || v > max)
+    rc = num_parse_uint(s ? s + neg : NULL, 0, UINT64_MAX, &m); /* the magnitude */
+    if (rc != NUM_OK)
+        return rc;
+    if (m > limit)
+        return NUM_RANGE;
+    v = !neg ? (long)m : m == limit ? LONG_MIN : -(long)m;
+    if (v < min || v > max)
         return NUM_RANGE;
     *out = v;
     return NUM_OK;

@@ -49,10 +49,15 @@ check "a host-assisted clone goes through CloneInProgress with rising progress" 
              jq -r '.object.status.progress // empty' $TMP/dvwatch | grep -E '^[0-9.]+%$' | awk -F% '\$1>0 && \$1<100' | grep -q ."
 sim_stop
 
+# create_cirros: namespace g and the VM vm-cirros (container disk) in it
+create_cirros() {
+    api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"g"}}' "$SIM_URL/api/v1/namespaces"
+    api -o /dev/null -H 'Content-Type: application/yaml' \
+        --data-binary @"$TOP/samples/templates/vm-containerdisk.yaml" \
+        "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachines"
+}
 check "simulator starts with --no-fio" sim_start "$TMP/c" --no-tls --speed 20 --model "$TMP/model" --no-fio
-api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"g"}}' "$SIM_URL/api/v1/namespaces"
-api -o /dev/null -H 'Content-Type: application/yaml' --data-binary @"$TOP/samples/templates/vm-containerdisk.yaml" \
-    "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachines"
+create_cirros
 check "with --no-fio the VM still reaches guest_ready" wait_for 30 grep -q guest_ready "$TMP/c/truth.ndjson"
 IP=$(api "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachineinstances/vm-cirros" | jq -r '.status.interfaces[0].ipAddress')
 check "with --no-fio the guest accepts TCP on its IP (SSH banner)" \
@@ -87,6 +92,11 @@ time.sleep(120)' "$WILD_PORT" >"$TMP/wild.out" 2>&1 &
     WILD_PID=
     return 1
 }
+wildcard_stop() {
+    kill "$WILD_PID" 2>/dev/null || true
+    wait "$WILD_PID" 2>/dev/null || true
+    WILD_PID=
+}
 if wildcard_listen; then
     check "a program on 0.0.0.0 at --guest-port: exit 1 at start, naming the port and the option" \
         expect 1 "^vmstorm-sim: --guest-port $WILD_PORT: a program listens on all addresses at port $WILD_PORT .*choose a free port with --guest-port" \
@@ -94,9 +104,7 @@ if wildcard_listen; then
     check "a program on 0.0.0.0 at --fio-port: exit 1 at start, naming the port and the option" \
         expect 1 "^vmstorm-sim: --fio-port $WILD_PORT: a program listens on all addresses at port $WILD_PORT .*choose a free port with --fio-port" \
         timeout 10 "$BIN/vmstorm-sim" --listen 127.0.0.1:0 --no-tls --guest-port 2222 --fio-port "$WILD_PORT"
-    kill "$WILD_PID" 2>/dev/null || true
-    wait "$WILD_PID" 2>/dev/null || true
-    WILD_PID=
+    wildcard_stop
 else
     echo "not ok - no free port for a listener on 0.0.0.0 (python3 missing?)"
     _failed=1
@@ -108,17 +116,13 @@ PORT=$((30000 + RANDOM % 2000))
 check "simulator starts (guest port $PORT free)" \
     sim_start "$TMP/d" --no-tls --speed 20 --model "$TMP/model" --guest-port "$PORT" --no-fio
 if wildcard_listen "$PORT"; then
-    api -o /dev/null -H 'Content-Type: application/json' --data '{"metadata":{"name":"g"}}' "$SIM_URL/api/v1/namespaces"
-    api -o /dev/null -H 'Content-Type: application/yaml' --data-binary @"$TOP/samples/templates/vm-containerdisk.yaml" \
-        "$SIM_URL/apis/kubevirt.io/v1/namespaces/g/virtualmachines"
+    create_cirros
     check "a guest that cannot listen is guest_unreachable in the truth" \
         wait_for 30 grep -q guest_unreachable "$TMP/d/truth.ndjson"
     check "and not guest_ready" bash -c "! grep -q guest_ready $TMP/d/truth.ndjson"
     check "and the simulator warns, naming the guest's address and port" \
         grep -Eq "g/vm-cirros: guest network: guest 127\.[0-9.]+:$PORT: Address already in use" "$TMP/d/sim.log"
-    kill "$WILD_PID" 2>/dev/null || true
-    wait "$WILD_PID" 2>/dev/null || true
-    WILD_PID=
+    wildcard_stop
 else
     echo "not ok - could not listen on 0.0.0.0:$PORT"
     _failed=1

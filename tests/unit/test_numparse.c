@@ -114,6 +114,10 @@ static void test_long(void **state)
     assert_int_equal(v, -7);
     assert_int_equal(num_parse_long("99999999", 0, 99999999, &v), NUM_OK);
     assert_int_equal(v, 99999999);
+    assert_int_equal(num_parse_long("9223372036854775807", LONG_MIN, LONG_MAX, &v), NUM_OK);
+    assert_true(v == LONG_MAX);
+    assert_int_equal(num_parse_long("-9223372036854775808", LONG_MIN, LONG_MAX, &v), NUM_OK);
+    assert_true(v == LONG_MIN);
     v = 42;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (num_parse_long(bad[i], LONG_MIN, LONG_MAX, &v) != NUM_BAD)
@@ -125,6 +129,8 @@ static void test_long(void **state)
     assert_int_equal(num_parse_long("11", 0, 10, &v), NUM_RANGE);
     assert_int_equal(num_parse_long("99999999999999999999", LONG_MIN, LONG_MAX, &v), NUM_RANGE);
     assert_int_equal(num_parse_long("-99999999999999999999", LONG_MIN, LONG_MAX, &v), NUM_RANGE);
+    assert_int_equal(num_parse_long("9223372036854775808", LONG_MIN, LONG_MAX, &v), NUM_RANGE);
+    assert_int_equal(num_parse_long("-9223372036854775809", LONG_MIN, LONG_MAX, &v), NUM_RANGE);
     assert_int_equal(v, 42);
 }
 
