@@ -129,7 +129,7 @@ static int parse_line(struct gates *g, char *s, const char *name, long lineno, s
     snprintf(gt->key, sizeof(gt->key), "%s", key);
     gt->op = o;
     gt->line = lineno;
-    /* strictly decimal (numparse.h): "0x10", " 5" or "inf" are words, not numbers */
+    /* strictly decimal (numparse.h): hex such as "0x10" is a word, not a number */
     gt->is_num = num_parse_double(val, -DBL_MAX, DBL_MAX, &gt->num) == NUM_OK;
     if (!gt->is_num) {
         if (o != OP_EQ && o != OP_NE)
