@@ -50,6 +50,14 @@ static int64_t model_to_ns(double seconds, double speed)
     return ns < 0 ? 0 : ns > 9e18 ? INT64_MAX / 2 : (int64_t)ns;
 }
 
+/* As model_to_ns, rounded up: advancing that far does at least that much work. */
+static int64_t model_to_ns_up(double seconds, double speed)
+{
+    double ns = ceil(seconds / speed * 1e9);
+
+    return ns < 0 ? 0 : ns > 9e18 ? INT64_MAX / 2 : (int64_t)ns;
+}
+
 static void fifo_start_next(struct fifo *q);
 
 static void fifo_service_done(void *ctx, void *arg, uint64_t token)
@@ -235,9 +243,10 @@ static void ps_advance(struct ps *p, int64_t now_ns)
     double elapsed = (double)(now_ns - p->last_ns) / 1e9 * p->speed;
     double rate = ps_load(p);
 
-    if (elapsed > 0)
-        for (struct ps_job *j = p->jobs; j; j = j->next)
-            j->remaining -= elapsed * ps_job_rate(p, j, rate);
+    if (elapsed <= 0)
+        return; /* never backwards: a tick may have advanced past a caller's now */
+    for (struct ps_job *j = p->jobs; j; j = j->next)
+        j->remaining -= elapsed * ps_job_rate(p, j, rate);
     p->last_ns = now_ns;
 }
 
@@ -255,8 +264,10 @@ static void ps_plan(struct ps *p)
         if (t < first)
             first = t;
     }
-    if (p->jobs)
-        sched_at(p->sched, p->last_ns + model_to_ns(first, p->speed), ps_tick, p, NULL, p->gen);
+    if (p->jobs) {
+        p->tick_ns = p->last_ns + model_to_ns_up(first, p->speed);
+        sched_at(p->sched, p->tick_ns, ps_tick, p, NULL, p->gen);
+    }
 }
 
 static void ps_tick(void *ctx, void *arg, uint64_t token)
@@ -267,7 +278,9 @@ static void ps_tick(void *ctx, void *arg, uint64_t token)
     (void)arg;
     if (token != p->gen)
         return;
-    ps_advance(p, clock_mono_ns());
+    /* to the planned completion, not to now: a loop that runs the timer late
+       must not shift the model (the jobs' rates change at that instant) */
+    ps_advance(p, p->tick_ns);
     for (pp = &p->jobs; *pp;) {
         if ((*pp)->remaining <= 1e-6) {
             struct ps_job *j = *pp;

@@ -63,6 +63,7 @@ struct ps {
     struct ps_job *jobs;
     size_t njobs;
     int64_t last_ns;
+    int64_t tick_ns; /* when the next completion is due (ps_plan) */
     uint64_t gen;
     struct sched *sched;
     double speed;
