@@ -1,8 +1,8 @@
 #include "gates.h"
 
 #include <ctype.h>
-#include <float.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

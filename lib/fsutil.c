@@ -134,22 +134,22 @@ static long nr_open(void)
 
 long fs_raise_nofile(long want)
 {
-    struct rlimit rl;
+    struct rlimit rl, up;
+    long most = nr_open();
 
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return -1;
-    if (want > nr_open())
-        want = nr_open();
+    if (want > most)
+        want = most;
     if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)want > rl.rlim_cur) {
-        struct rlimit up = {(rlim_t)want, rl.rlim_max};
-
-        if (rl.rlim_max != RLIM_INFINITY && (rlim_t)want > rl.rlim_max) {
-            up.rlim_max = (rlim_t)want;
-            if (setrlimit(RLIMIT_NOFILE, &up) != 0) /* not allowed: up to the hard limit */
-                up.rlim_cur = up.rlim_max = rl.rlim_max;
-        }
-        if (up.rlim_cur > rl.rlim_cur)
+        up.rlim_cur = (rlim_t)want;
+        up.rlim_max =
+            rl.rlim_max != RLIM_INFINITY && up.rlim_cur > rl.rlim_max ? up.rlim_cur : rl.rlim_max;
+        /* a higher hard limit needs CAP_SYS_RESOURCE; without it, up to the hard one */
+        if (setrlimit(RLIMIT_NOFILE, &up) != 0 && up.rlim_max != rl.rlim_max) {
+            up.rlim_cur = up.rlim_max = rl.rlim_max;
             (void)setrlimit(RLIMIT_NOFILE, &up);
+        }
     }
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
         return -1;

@@ -100,16 +100,19 @@ int guest_setup(struct sim *sim, struct vs_error *err)
         return -1;
     for (i = 0; i < 200 && !block_free(sim, b); i++)
         b = 10 + (b - 10 + 1) % 200;
-    if (i == 200 && !sim->opt.fio_port)
+    if (i == 200) {
+        char ports[48];
+
+        if (sim->opt.fio_port)
+            snprintf(ports, sizeof(ports), "ports %d and %d are", sim->opt.guest_port,
+                     sim->opt.fio_port);
+        else
+            snprintf(ports, sizeof(ports), "port %d is", sim->opt.guest_port);
         return vs_error_setc(err, EADDRINUSE, NULL, 0, 0,
-                             "no free block of guest addresses: port %d is taken on 127.B.0.1 "
-                             "for every B from 10 to 209",
-                             sim->opt.guest_port);
-    if (i == 200)
-        return vs_error_setc(err, EADDRINUSE, NULL, 0, 0,
-                             "no free block of guest addresses: ports %d and %d are taken on "
-                             "127.B.0.1 for every B from 10 to 209",
-                             sim->opt.guest_port, sim->opt.fio_port);
+                             "no free block of guest addresses: %s taken on 127.B.0.1 for every "
+                             "B from 10 to 209",
+                             ports);
+    }
     sim->next_guest = (b << 16) | 1u;
     return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,7 +14,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/random.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -112,7 +112,7 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* A whole number for opt, strictly (num.h); -1 with a message naming opt and arg. */
+/* A whole number for opt, strictly (numparse.h); -1 with a message naming opt and arg. */
 static int parse_uint(const char *opt, const char *arg, uint64_t min, uint64_t max, uint64_t *out)
 {
     if (num_parse_uint(arg, min, max, out) == 0)
@@ -414,16 +414,6 @@ static int write_kubeconfig(struct sim *sim, const struct sim_pki *pki, struct v
     return kubeconfig_write(sim->opt.kubeconfig_out, &spec, err);
 }
 
-static void raise_fd_limit(void)
-{
-    struct rlimit rl;
-
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
 static void run_loop(struct sim *sim)
 {
     struct epoll_event evs[256];
@@ -540,9 +530,9 @@ int main(int argc, char **argv)
 
     memset(&sim, 0, sizeof(sim));
     msg_set_program("vmstorm-sim");
-    fs_raise_nofile(1 << 20); /* each ready guest holds two listening sockets */
+    /* as many as allowed: each ready guest holds one or two listening sockets */
+    fs_raise_nofile(LONG_MAX);
     signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
     rc = parse_args(&sim, argc, argv);
     if (rc != 0) {
         faults_free(sim.faults);

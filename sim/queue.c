@@ -50,14 +50,6 @@ static int64_t model_to_ns(double seconds, double speed)
     return ns < 0 ? 0 : ns > 9e18 ? INT64_MAX / 2 : (int64_t)ns;
 }
 
-/* As model_to_ns, rounded up: advancing that far does at least that much work. */
-static int64_t model_to_ns_up(double seconds, double speed)
-{
-    double ns = ceil(seconds / speed * 1e9);
-
-    return ns < 0 ? 0 : ns > 9e18 ? INT64_MAX / 2 : (int64_t)ns;
-}
-
 static void fifo_start_next(struct fifo *q);
 
 static void fifo_service_done(void *ctx, void *arg, uint64_t token)
@@ -265,7 +257,8 @@ static void ps_plan(struct ps *p)
             first = t;
     }
     if (p->jobs) {
-        p->tick_ns = p->last_ns + model_to_ns_up(first, p->speed);
+        /* + 1: model_to_ns truncates, and advancing to tick_ns must finish the job */
+        p->tick_ns = p->last_ns + model_to_ns(first, p->speed) + 1;
         sched_at(p->sched, p->tick_ns, ps_tick, p, NULL, p->gen);
     }
 }
